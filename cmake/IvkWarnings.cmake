@@ -2,7 +2,7 @@
 add_library(ivk_warnings INTERFACE)
 target_compile_options(ivk_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wimplicit-fallthrough)
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wimplicit-fallthrough)
 if(IVK_WERROR)
   target_compile_options(ivk_warnings INTERFACE -Werror)
 endif()

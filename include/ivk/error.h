@@ -50,9 +50,18 @@ template <class T>
 using Result = tl::expected<T, Error>;
 using Status = tl::expected<void, Error>;
 
+inline Error make_error(ErrorCode code, std::string message, std::string where = {}, std::string source = {}) {
+  Error e;
+  e.code = code;
+  e.message = std::move(message);
+  e.where = std::move(where);
+  e.source = std::move(source);
+  return e;
+}
+
 // Builds the error branch of a Result: `return ivk::fail(ErrorCode::io, "cannot read file");`
 inline tl::unexpected<Error> fail(ErrorCode code, std::string message, std::string where = {}) {
-  return tl::unexpected<Error>(Error{code, std::move(message), std::move(where), {}, 0, {}});
+  return tl::unexpected<Error>(make_error(code, std::move(message), std::move(where)));
 }
 
 }  // namespace ivk

@@ -90,6 +90,8 @@ struct WorkflowModel {
   std::string form_root;       // rootElementId, "root" when absent
   std::unordered_map<std::string, FormElement> form_elements;
   std::vector<std::pair<std::string, std::string>> exposed_fields;  // (nodeId, fieldName)
+  // The form's node fields in input-index order (node_id, field_name), from the form walk.
+  std::vector<std::pair<std::string, std::string>> form_fields;
   std::vector<Diagnostic> warnings;
 
   [[nodiscard]] const Node* node(std::string_view id_) const {

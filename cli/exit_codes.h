@@ -1,0 +1,38 @@
+#pragma once
+// Stable exit codes of the ivk command (documented in docs/cli.md).
+#include "ivk/error.h"
+
+namespace ivk::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;       // generic failure (e.g. an item failed, verify found drift)
+inline constexpr int kExitUsage = 2;         // bad command line
+inline constexpr int kExitInvalidInput = 3;  // a value or reference broke a rule (invalid_argument, not_found)
+inline constexpr int kExitBadWorkflow = 4;   // the workflow/document could not be read (parse, invalid, unsupported)
+inline constexpr int kExitIo = 5;            // local file problem
+inline constexpr int kExitServer = 6;        // the server answered with an error
+inline constexpr int kExitNetwork = 7;       // no usable answer from the server (transport)
+inline constexpr int kExitTimeout = 8;
+inline constexpr int kExitAuth = 9;
+inline constexpr int kExitInternal = 70;
+
+inline int exit_code_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::invalid_argument:
+    case ErrorCode::not_found: return kExitInvalidInput;
+    case ErrorCode::parse_error:
+    case ErrorCode::invalid_workflow:
+    case ErrorCode::unsupported: return kExitBadWorkflow;
+    case ErrorCode::io: return kExitIo;
+    case ErrorCode::conflict:
+    case ErrorCode::http: return kExitServer;
+    case ErrorCode::transport: return kExitNetwork;
+    case ErrorCode::timeout: return kExitTimeout;
+    case ErrorCode::cancelled: return kExitFailure;
+    case ErrorCode::auth: return kExitAuth;
+    case ErrorCode::internal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+}  // namespace ivk::cli

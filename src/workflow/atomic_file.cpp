@@ -1,0 +1,46 @@
+#include "workflow/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <string>
+
+namespace ivk::detail {
+
+Status write_file_atomically(const std::filesystem::path& path, std::string_view data) {
+  auto failure = [&](const std::string& what) {
+    return tl::unexpected<Error>(make_error(ErrorCode::io, what + ": " + std::strerror(errno), {}, path.string()));
+  };
+  std::random_device rd;
+  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(rd());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return failure("cannot create a temporary file beside it");
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto err = failure("cannot write");
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return err;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    auto err = failure("cannot flush");
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto err = failure("cannot replace the file");
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  return {};
+}
+
+}  // namespace ivk::detail

@@ -1,0 +1,22 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ivk/error.h"
+#include "workflow/workflow_model.h"
+
+namespace ivk::detail {
+
+struct FormFieldRef {
+  std::string node_id;
+  std::string field_name;
+};
+
+// The node fields of the form in the Python client's order: depth-first pre-order from the
+// root element, children in array order; only node-field elements count. Dangling ids are
+// skipped (with a warning); an element that contains itself is an error naming the cycle.
+// A workflow whose form is empty but has legacy exposedFields gets the form the UI builds
+// from them (one node-field per exposed field, in order).
+Result<std::vector<FormFieldRef>> walk_form(const WorkflowModel& model, std::vector<Diagnostic>& warnings);
+
+}  // namespace ivk::detail

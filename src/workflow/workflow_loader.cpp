@@ -1,0 +1,555 @@
+// Indexes a workflow document: one simdjson on-demand pass that records what ivk needs
+// (nodes, inputs, edges, form) and the byte spans of input values in the original text.
+#include "workflow/workflow_loader.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "workflow/json_location.h"
+
+namespace ivk::detail {
+namespace od = simdjson::ondemand;
+
+namespace {
+
+std::string_view kind_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+  }
+  return "a value";
+}
+
+// One pass over the document with a JSON path kept for error messages.
+class Indexer {
+ public:
+  Indexer(const simdjson::padded_string& buffer, WorkflowModel& model) : buf_(buffer), model_(model) {}
+
+  Status run(od::document& doc) {
+    od::object root;
+    if (auto e = doc.get_object().get(root)) return fail_type("$", "an object (the workflow)", doc_type(doc), e);
+    bool saw_nodes = false, saw_edges = false;
+    for (auto field_result : root) {
+      od::field field;
+      if (auto e = std::move(field_result).get(field)) return syntax("$", e);
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return syntax("$", e);
+      od::value value = field.value();
+      if (key == "name") {
+        if (auto s = read_string(value, "$.name", model_.name); !s) return s;
+      } else if (key == "id") {
+        od::json_type t;
+        if (auto e = value.type().get(t)) return syntax("$.id", e);
+        if (t == od::json_type::string) {
+          if (auto s = read_string(value, "$.id", model_.id); !s) return s;
+          model_.has_id = true;
+        }
+      } else if (key == "meta") {
+        if (auto s = read_meta(value); !s) return s;
+      } else if (key == "nodes") {
+        saw_nodes = true;
+        if (auto s = read_nodes(value); !s) return s;
+      } else if (key == "edges") {
+        saw_edges = true;
+        if (auto s = read_edges(value); !s) return s;
+      } else if (key == "form") {
+        if (auto s = read_form(value); !s) return s;
+      } else if (key == "exposedFields") {
+        if (auto s = read_exposed_fields(value); !s) return s;
+      }
+    }
+    if (!saw_nodes) return fail(ErrorCode::invalid_workflow, "missing \"nodes\": expected an array of nodes", "$.nodes");
+    if (!saw_edges) return fail(ErrorCode::invalid_workflow, "missing \"edges\": expected an array of edges", "$.edges");
+    return {};
+  }
+
+ private:
+  static od::json_type doc_type(od::document& doc) {
+    od::json_type t{};
+    (void)doc.type().get(t);
+    return t;
+  }
+
+  std::size_t offset_of(const char* p) const { return static_cast<std::size_t>(p - buf_.data()); }
+
+  Status syntax(const std::string& path, simdjson::error_code e) const {
+    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", path);
+  }
+
+  static Status fail_type(const std::string& path, std::string_view expected, od::json_type found,
+                          simdjson::error_code e) {
+    if (e != simdjson::INCORRECT_TYPE)
+      return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", path);
+    return fail(ErrorCode::invalid_workflow,
+                "expected " + std::string(expected) + ", found " + std::string(kind_name(found)), path);
+  }
+
+  Status expect_type(od::value& v, od::json_type want, const std::string& path, std::string_view expected) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return syntax(path, e);
+    if (t != want)
+      return fail(ErrorCode::invalid_workflow,
+                  "expected " + std::string(expected) + ", found " + std::string(kind_name(t)), path);
+    return {};
+  }
+
+  Status read_string(od::value& v, const std::string& path, std::string& out) {
+    if (auto s = expect_type(v, od::json_type::string, path, "a string"); !s) return s;
+    std::string_view sv;
+    if (auto e = v.get_string().get(sv)) return syntax(path, e);
+    out.assign(sv);
+    return {};
+  }
+
+  // Reads a string, tolerating null (kept empty); anything else is an error.
+  Status read_optional_string(od::value& v, const std::string& path, std::string& out) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return syntax(path, e);
+    if (t == od::json_type::null) return {};
+    return read_string(v, path, out);
+  }
+
+  Status read_bool(od::value& v, const std::string& path, bool& out) {
+    if (auto s = expect_type(v, od::json_type::boolean, path, "a boolean"); !s) return s;
+    if (auto e = v.get_bool().get(out)) return syntax(path, e);
+    return {};
+  }
+
+  // The exact text of any value, without trailing whitespace. Consumes the value.
+  Status value_span(od::value& v, const std::string& path, Span& span) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return syntax(path, e);
+    std::string_view raw;
+    if (t == od::json_type::object) {
+      od::object o;
+      if (auto e = v.get_object().get(o)) return syntax(path, e);
+      if (auto e = o.raw_json().get(raw)) return syntax(path, e);
+    } else if (t == od::json_type::array) {
+      od::array a;
+      if (auto e = v.get_array().get(a)) return syntax(path, e);
+      if (auto e = a.raw_json().get(raw)) return syntax(path, e);
+    } else {
+      raw = v.raw_json_token();
+    }
+    while (!raw.empty() && std::isspace(static_cast<unsigned char>(raw.back()))) raw.remove_suffix(1);
+    span.offset = offset_of(raw.data());
+    span.length = raw.size();
+    return {};
+  }
+
+  Status read_meta(od::value& v) {
+    od::object o;
+    {
+      od::json_type t;
+      if (auto e = v.type().get(t)) return syntax("$.meta", e);
+      if (t != od::json_type::object)
+        return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), "$.meta");
+    }
+    if (auto e = v.get_object().get(o)) return syntax("$.meta", e);
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax("$.meta", e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax("$.meta", e);
+      if (key == "version") {
+        if (auto s = read_string(f.value(), "$.meta.version", model_.meta_version); !s) return s;
+      } else if (key == "category") {
+        if (auto s = read_optional_string(f.value(), "$.meta.category", model_.meta_category); !s) return s;
+      }
+    }
+    return {};
+  }
+
+  Status read_nodes(od::value& v) {
+    if (auto s = expect_type(v, od::json_type::array, "$.nodes", "an array of nodes"); !s) return s;
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return syntax("$.nodes", e);
+    std::size_t i = 0;
+    for (auto item : arr) {
+      od::value nv;
+      const std::string path = "$.nodes[" + std::to_string(i) + "]";
+      if (auto e = std::move(item).get(nv)) return syntax(path, e);
+      Node node;
+      node.position = i;
+      if (auto s = read_node(nv, path, node); !s) return s;
+      if (node.id.empty()) return fail(ErrorCode::invalid_workflow, "node has no \"id\"", path + ".id");
+      auto [it, inserted] = model_.node_by_id.emplace(node.id, model_.nodes.size());
+      if (!inserted)
+        return fail(ErrorCode::invalid_workflow,
+                    "duplicate node id '" + node.id + "' (first at $.nodes[" +
+                        std::to_string(model_.nodes[it->second].position) + "])",
+                    path + ".id");
+      if (node.kind == "invocation" && node.type.empty())
+        return fail(ErrorCode::invalid_workflow, "invocation node has no \"data.type\"", path + ".data.type");
+      model_.nodes.push_back(std::move(node));
+      ++i;
+    }
+    return {};
+  }
+
+  Status read_node(od::value& v, const std::string& path, Node& node) {
+    if (auto s = expect_type(v, od::json_type::object, path, "an object (a node)"); !s) return s;
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax(path, e);
+    std::string data_id;
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax(path, e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      if (key == "id") {
+        if (auto s = read_string(f.value(), path + ".id", node.id); !s) return s;
+      } else if (key == "type") {
+        if (auto s = read_string(f.value(), path + ".type", node.kind); !s) return s;
+      } else if (key == "data") {
+        if (auto s = read_node_data(f.value(), path + ".data", node, data_id); !s) return s;
+      }
+    }
+    if (node.kind.empty()) node.kind = "invocation";  // v1 exports may omit it
+    if (node.id.empty()) node.id = data_id;
+    return {};
+  }
+
+  Status read_node_data(od::value& v, const std::string& path, Node& node, std::string& data_id) {
+    if (auto s = expect_type(v, od::json_type::object, path, "an object"); !s) return s;
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax(path, e);
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax(path, e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      od::value fv = f.value();
+      if (key == "id") {
+        if (auto s = read_optional_string(fv, path + ".id", data_id); !s) return s;
+      } else if (key == "type") {
+        if (auto s = read_string(fv, path + ".type", node.type); !s) return s;
+      } else if (key == "label") {
+        if (auto s = read_optional_string(fv, path + ".label", node.label); !s) return s;
+      } else if (key == "version") {
+        if (auto s = read_optional_string(fv, path + ".version", node.version); !s) return s;
+      } else if (key == "isIntermediate") {
+        if (auto s = read_bool(fv, path + ".isIntermediate", node.is_intermediate); !s) return s;
+      } else if (key == "useCache") {
+        if (auto s = read_bool(fv, path + ".useCache", node.use_cache); !s) return s;
+      } else if (key == "inputs") {
+        if (auto s = read_inputs(fv, path + ".inputs", node); !s) return s;
+      }
+    }
+    return {};
+  }
+
+  Status read_inputs(od::value& v, const std::string& path, Node& node) {
+    if (auto s = expect_type(v, od::json_type::object, path, "an object of inputs"); !s) return s;
+    const std::string_view open = v.raw_json_token();
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax(path, e);
+    node.has_inputs_object = true;
+    node.inputs_insert_at = offset_of(open.data()) + 1;
+    node.inputs_empty = true;
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax(path, e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      InputField input;
+      input.name.assign(key);
+      const std::string ipath = path + "." + input.name;
+      Span end_span;
+      if (auto s = read_input(f.value(), ipath, input, end_span); !s) return s;
+      node.inputs_insert_at = end_span.offset + end_span.length;
+      node.inputs_empty = false;
+      node.inputs.push_back(std::move(input));
+    }
+    return {};
+  }
+
+  Status read_input(od::value& v, const std::string& path, InputField& input, Span& whole) {
+    if (auto s = expect_type(v, od::json_type::object, path, "an object (a node input)"); !s) return s;
+    const std::string_view open = v.raw_json_token();
+    const std::size_t begin = offset_of(open.data());
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax(path, e);
+    input.insert_at = begin + 1;
+    input.object_empty = true;
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax(path, e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      od::value fv = f.value();
+      Span span;
+      if (key == "label" || key == "description") {
+        od::json_type t;
+        if (auto e = fv.type().get(t)) return syntax(path, e);
+        if (t == od::json_type::string) {
+          const std::string_view tok = fv.raw_json_token();
+          std::string& target = key == "label" ? input.label : input.description;
+          if (auto s = read_string(fv, path + "." + std::string(key), target); !s) return s;
+          if (key == "label") input.has_label = true;
+          span = string_token_span(tok);
+        } else if (auto s = value_span(fv, path + "." + std::string(key), span); !s) {
+          return s;
+        }
+      } else {
+        if (auto s = value_span(fv, path + "." + std::string(key), span); !s) return s;
+        if (key == "value") {
+          input.has_value = true;
+          input.value = span;
+        }
+      }
+      input.insert_at = span.offset + span.length;
+      input.object_empty = false;
+    }
+    // The closing brace is the first '}' after the last member (only whitespace may be between).
+    std::size_t close = input.insert_at;
+    while (close < buf_.size() && buf_.data()[close] != '}') ++close;
+    whole = Span{begin, close + 1 - begin};
+    return {};
+  }
+
+  // A string token's span from raw_json_token (which may carry trailing whitespace).
+  Span string_token_span(std::string_view tok) const {
+    // tok starts with '"'; find the closing quote, honouring escapes.
+    std::size_t i = 1;
+    while (i < tok.size()) {
+      if (tok[i] == '\\') {
+        i += 2;
+        continue;
+      }
+      if (tok[i] == '"') break;
+      ++i;
+    }
+    return Span{offset_of(tok.data()), std::min(i + 1, tok.size())};
+  }
+
+  Status read_edges(od::value& v) {
+    if (auto s = expect_type(v, od::json_type::array, "$.edges", "an array of edges"); !s) return s;
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return syntax("$.edges", e);
+    std::size_t i = 0;
+    for (auto item : arr) {
+      const std::string path = "$.edges[" + std::to_string(i++) + "]";
+      od::value ev;
+      if (auto e = std::move(item).get(ev)) return syntax(path, e);
+      if (auto s = expect_type(ev, od::json_type::object, path, "an object (an edge)"); !s) return s;
+      od::object o;
+      if (auto e = ev.get_object().get(o)) return syntax(path, e);
+      Edge edge;
+      for (auto fr : o) {
+        od::field f;
+        if (auto e = std::move(fr).get(f)) return syntax(path, e);
+        std::string_view key;
+        if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+        std::string* target = nullptr;
+        if (key == "id") target = &edge.id;
+        else if (key == "type") target = &edge.type;
+        else if (key == "source") target = &edge.source;
+        else if (key == "sourceHandle") target = &edge.source_handle;
+        else if (key == "target") target = &edge.target;
+        else if (key == "targetHandle") target = &edge.target_handle;
+        if (target != nullptr) {
+          if (auto s = read_optional_string(f.value(), path + "." + std::string(key), *target); !s) return s;
+        }
+      }
+      if (edge.type.empty()) edge.type = "default";
+      if (edge.source.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"source\"", path + ".source");
+      if (edge.target.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"target\"", path + ".target");
+      model_.edges.push_back(std::move(edge));
+    }
+    return {};
+  }
+
+  Status read_form(od::value& v) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return syntax("$.form", e);
+    if (t == od::json_type::null) return {};
+    if (t != od::json_type::object)
+      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), "$.form");
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax("$.form", e);
+    model_.has_form = true;
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax("$.form", e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax("$.form", e);
+      if (key == "rootElementId") {
+        if (auto s = read_optional_string(f.value(), "$.form.rootElementId", model_.form_root); !s) return s;
+      } else if (key == "elements") {
+        if (auto s = read_form_elements(f.value()); !s) return s;
+      }
+    }
+    return {};
+  }
+
+  Status read_form_elements(od::value& v) {
+    if (auto s = expect_type(v, od::json_type::object, "$.form.elements", "an object of form elements"); !s)
+      return s;
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax("$.form.elements", e);
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax("$.form.elements", e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax("$.form.elements", e);
+      FormElement el;
+      el.id.assign(key);
+      const std::string path = "$.form.elements." + el.id;
+      if (auto s = read_form_element(f.value(), path, el); !s) return s;
+      model_.form_elements.insert_or_assign(el.id, std::move(el));
+    }
+    return {};
+  }
+
+  Status read_form_element(od::value& v, const std::string& path, FormElement& el) {
+    if (auto s = expect_type(v, od::json_type::object, path, "an object (a form element)"); !s) return s;
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax(path, e);
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax(path, e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      if (key == "type") {
+        if (auto s = read_string(f.value(), path + ".type", el.type); !s) return s;
+      } else if (key == "data") {
+        od::value dv = f.value();
+        od::json_type t;
+        if (auto e = dv.type().get(t)) return syntax(path + ".data", e);
+        if (t == od::json_type::null) continue;
+        if (t != od::json_type::object)
+          return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
+                      path + ".data");
+        od::object d;
+        if (auto e = dv.get_object().get(d)) return syntax(path + ".data", e);
+        for (auto dfr : d) {
+          od::field df;
+          if (auto e = std::move(dfr).get(df)) return syntax(path + ".data", e);
+          std::string_view dkey;
+          if (auto e = df.unescaped_key().get(dkey)) return syntax(path + ".data", e);
+          if (dkey == "children") {
+            if (auto s = read_children(df.value(), path + ".data.children", el); !s) return s;
+          } else if (dkey == "fieldIdentifier") {
+            if (auto s = read_field_identifier(df.value(), path + ".data.fieldIdentifier", el); !s) return s;
+          }
+        }
+      }
+    }
+    return {};
+  }
+
+  Status read_children(od::value& v, const std::string& path, FormElement& el) {
+    if (auto s = expect_type(v, od::json_type::array, path, "an array of element ids"); !s) return s;
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return syntax(path, e);
+    std::size_t i = 0;
+    for (auto item : arr) {
+      od::value cv;
+      const std::string cpath = path + "[" + std::to_string(i++) + "]";
+      if (auto e = std::move(item).get(cv)) return syntax(cpath, e);
+      std::string child;
+      if (auto s = read_string(cv, cpath, child); !s) return s;
+      el.children.push_back(std::move(child));
+    }
+    return {};
+  }
+
+  Status read_field_identifier(od::value& v, const std::string& path, FormElement& el) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return syntax(path, e);
+    if (t == od::json_type::null) return {};
+    if (t != od::json_type::object)
+      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), path);
+    od::object o;
+    if (auto e = v.get_object().get(o)) return syntax(path, e);
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return syntax(path, e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      if (key == "nodeId") {
+        if (auto s = read_optional_string(f.value(), path + ".nodeId", el.node_id); !s) return s;
+      } else if (key == "fieldName") {
+        if (auto s = read_optional_string(f.value(), path + ".fieldName", el.field_name); !s) return s;
+      }
+    }
+    el.has_field_identifier = !el.node_id.empty() && !el.field_name.empty();
+    return {};
+  }
+
+  Status read_exposed_fields(od::value& v) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return syntax("$.exposedFields", e);
+    if (t == od::json_type::null) return {};
+    if (t != od::json_type::array)
+      return fail(ErrorCode::invalid_workflow, "expected an array, found " + std::string(kind_name(t)),
+                  "$.exposedFields");
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return syntax("$.exposedFields", e);
+    std::size_t i = 0;
+    for (auto item : arr) {
+      const std::string path = "$.exposedFields[" + std::to_string(i++) + "]";
+      od::value ev;
+      if (auto e = std::move(item).get(ev)) return syntax(path, e);
+      if (auto s = expect_type(ev, od::json_type::object, path, "an object {nodeId, fieldName}"); !s) return s;
+      od::object o;
+      if (auto e = ev.get_object().get(o)) return syntax(path, e);
+      std::string node_id, field_name;
+      for (auto fr : o) {
+        od::field f;
+        if (auto e = std::move(fr).get(f)) return syntax(path, e);
+        std::string_view key;
+        if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+        if (key == "nodeId") {
+          if (auto s = read_string(f.value(), path + ".nodeId", node_id); !s) return s;
+        } else if (key == "fieldName") {
+          if (auto s = read_string(f.value(), path + ".fieldName", field_name); !s) return s;
+        }
+      }
+      model_.exposed_fields.emplace_back(std::move(node_id), std::move(field_name));
+    }
+    return {};
+  }
+
+  const simdjson::padded_string& buf_;
+  WorkflowModel& model_;
+};
+
+}  // namespace
+
+Status validate_json_syntax(std::string_view text) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(text.data(), text.size()).get(root)) {
+    const JsonLocation where = locate_json_error(text);
+    std::string message = "not valid JSON";
+    if (!where.message.empty()) message += ": " + where.message;
+    return fail(ErrorCode::parse_error,
+                message + " at line " + std::to_string(where.line) + ", column " + std::to_string(where.column),
+                "$");
+  }
+  return {};
+}
+
+Status index_workflow(WorkflowModel& model) {
+  if (auto s = validate_json_syntax(model.text); !s) return s;
+  thread_local od::parser parser;
+  const simdjson::padded_string buffer(model.text);
+  od::document doc;
+  if (auto e = parser.iterate(buffer).get(doc))
+    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", "$");
+  Indexer indexer(buffer, model);
+  if (auto s = indexer.run(doc); !s) return s;
+  if (model.form_root.empty()) model.form_root = "root";
+  return {};
+}
+
+}  // namespace ivk::detail
