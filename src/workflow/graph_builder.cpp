@@ -1,0 +1,258 @@
+// Workflow -> graph. The GUI style follows the web UI's buildNodesGraph (invokeai-api.md §11.1–11.2);
+// the pyclient style reproduces invokeai-py-client 1.1's payload (pyclient.md §1.11) for scripts
+// that compare against it. Values are copied from the document text, so numbers keep their
+// exact spelling.
+#include "ivk/graph.h"
+
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/json_write.h"
+#include "core/uuid.h"
+#include "ivk/node_templates.h"
+#include "ivk/workflow.h"
+#include "workflow/graph_nodes.h"
+#include "workflow/value_rules.h"
+#include "workflow/workflow_model.h"
+
+namespace ivk {
+
+using detail::Node;
+using detail::WorkflowModel;
+
+namespace {
+
+bool is_container(std::string_view v) { return !v.empty() && (v.front() == '{' || v.front() == '['); }
+
+void append_value(std::string& out, std::string_view raw) {
+  if (is_container(raw)) out += detail::minify_json(raw);
+  else out += raw;
+}
+
+std::string_view unquote(std::string_view json_string) {
+  if (json_string.size() >= 2 && json_string.front() == '"' && json_string.back() == '"')
+    return json_string.substr(1, json_string.size() - 2);
+  return {};
+}
+
+struct GraphEdge {
+  std::string source, source_field, target, target_field;
+  bool operator<(const GraphEdge& o) const {
+    return std::tie(source, source_field, target, target_field) <
+           std::tie(o.source, o.source_field, o.target, o.target_field);
+  }
+};
+
+// Follows a connector chain backwards to the invocation that feeds it (resolveConnectorSource).
+// Returns false for dead ends and cycles.
+bool resolve_connector_source(const WorkflowModel& m, const std::string& connector_id, std::string& node_id,
+                              std::string& field) {
+  std::unordered_set<std::string> seen;
+  std::string current = connector_id;
+  while (true) {
+    if (!seen.insert(current).second) return false;
+    const detail::Edge* incoming = nullptr;
+    for (const auto& e : m.edges)
+      if (e.type == "default" && e.target == current && e.target_handle == "in") {
+        incoming = &e;
+        break;
+      }
+    if (incoming == nullptr) return false;
+    const Node* src = m.node(incoming->source);
+    if (src == nullptr) return false;
+    if (src->kind == "connector") {
+      current = src->id;
+      continue;
+    }
+    if (src->kind != "invocation") return false;
+    node_id = src->id;
+    field = incoming->source_handle;
+    return true;
+  }
+}
+
+Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& options, const NodeTemplates* templates) {
+  const WorkflowModel& m = wf.model();
+  // 1. Which nodes are executable graph nodes.
+  std::unordered_map<std::string, const Node*> kept;
+  for (const auto& node : m.nodes) {
+    if (node.kind != "invocation") continue;
+    if (detail::is_batch_node(node.type) || detail::is_generator_node(node.type)) continue;
+    if (templates != nullptr && templates->find(node.type) == nullptr) continue;  // the GUI skips unknown types
+    kept.emplace(node.id, &node);
+  }
+  // 2. Edges: default only, connectors flattened, deduplicated, in document order.
+  std::vector<GraphEdge> edges;
+  std::set<GraphEdge> seen;
+  std::set<std::pair<std::string, std::string>> connected;
+  for (const auto& e : m.edges) {
+    if (e.type != "default" || e.source_handle.empty() || e.target_handle.empty()) continue;
+    if (!kept.contains(e.target)) continue;
+    const Node* src = m.node(e.source);
+    if (src == nullptr) continue;
+    GraphEdge g{e.source, e.source_handle, e.target, e.target_handle};
+    if (src->kind == "connector") {
+      if (!resolve_connector_source(m, src->id, g.source, g.source_field)) continue;
+      if (!kept.contains(g.source)) continue;
+    } else if (!kept.contains(e.source)) {
+      continue;  // from batch/generator nodes (their values travel in batch.data) or dropped nodes
+    }
+    if (!seen.insert(g).second) continue;
+    connected.insert({g.target, g.target_field});
+    edges.push_back(std::move(g));
+  }
+  // 3. Nodes.
+  std::string out;
+  out.reserve(m.text.size() / 2);
+  out += "{\"id\":";
+  detail::append_json_string(out, options.graph_id.empty() ? detail::uuid4() : options.graph_id);
+  out += ",\"nodes\":{";
+  bool first_node = true;
+  for (const auto& node : m.nodes) {
+    if (!kept.contains(node.id)) continue;
+    const NodeTemplate* tmpl = templates != nullptr ? templates->find(node.type) : nullptr;
+    if (!first_node) out.push_back(',');
+    first_node = false;
+    detail::append_json_string(out, node.id);
+    out += ":{\"type\":";
+    detail::append_json_string(out, node.type);
+    out += ",\"id\":";
+    detail::append_json_string(out, node.id);
+    for (const auto& input : node.inputs) {
+      if (connected.contains({node.id, input.name})) continue;  // an edge feeds it: never a literal
+      const InputTemplate* in_tmpl = tmpl != nullptr ? tmpl->input(input.name) : nullptr;
+      if (tmpl != nullptr && in_tmpl == nullptr && !tmpl->accepts_extra_inputs) continue;
+      const bool is_board = in_tmpl != nullptr ? in_tmpl->kind == FieldKind::board : input.name == "board";
+      auto value = wf.value_of(node.position, input.name);
+      if (is_board) {
+        const std::string_view board = value ? unquote(*value) : std::string_view("auto");
+        const bool auto_board = !value || *value == "null" || board == "auto";
+        if (auto_board) {
+          if (options.auto_board.empty() || options.auto_board == "none") continue;
+          out += ",\"board\":{\"board_id\":";
+          detail::append_json_string(out, options.auto_board);
+          out += "}";
+          continue;
+        }
+        if (board == "none") continue;
+        if (!board.empty()) {  // a bare board id string: send it as the GUI's BoardField
+          out += ",\"board\":{\"board_id\":";
+          detail::append_json_string(out, board);
+          out += "}";
+          continue;
+        }
+      }
+      if (!value) continue;
+      out.push_back(',');
+      detail::append_json_string(out, input.name);
+      out.push_back(':');
+      const bool is_image = in_tmpl != nullptr ? in_tmpl->kind == FieldKind::image : input.name == "image";
+      if (is_image && !unquote(*value).empty()) {
+        out += "{\"image_name\":";
+        out += *value;
+        out += "}";
+      } else {
+        append_value(out, *value);
+      }
+    }
+    out += ",\"use_cache\":";
+    out += node.use_cache ? "true" : "false";
+    out += ",\"is_intermediate\":";
+    out += node.is_intermediate ? "true" : "false";
+    out += "}";
+  }
+  out += "},\"edges\":[";
+  bool first_edge = true;
+  for (const auto& e : edges) {
+    if (!first_edge) out.push_back(',');
+    first_edge = false;
+    out += "{\"source\":{\"node_id\":";
+    detail::append_json_string(out, e.source);
+    out += ",\"field\":";
+    detail::append_json_string(out, e.source_field);
+    out += "},\"destination\":{\"node_id\":";
+    detail::append_json_string(out, e.target);
+    out += ",\"field\":";
+    detail::append_json_string(out, e.target_field);
+    out += "}}";
+  }
+  out += "]}";
+  return out;
+}
+
+// invokeai-py-client 1.1: every node but notes, every literal (connected ones too), edges unfiltered.
+Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions& options) {
+  const WorkflowModel& m = wf.model();
+  std::set<std::pair<std::string, std::string>> exposed_models;
+  for (const auto& in : wf.inputs())
+    if (in.kind == FieldKind::model) exposed_models.insert({in.node_id, in.field_name});
+  std::string out;
+  out += "{\"id\":";
+  detail::append_json_string(out, options.graph_id.empty() ? "workflow" : options.graph_id);
+  out += ",\"nodes\":{";
+  bool first_node = true;
+  for (const auto& node : m.nodes) {
+    if (node.id.empty() || node.type == "notes") continue;
+    if (!first_node) out.push_back(',');
+    first_node = false;
+    detail::append_json_string(out, node.id);
+    out += ":{\"id\":";
+    detail::append_json_string(out, node.id);
+    out += ",\"type\":";
+    detail::append_json_string(out, node.type);
+    out += ",\"is_intermediate\":";
+    out += node.is_intermediate ? "true" : "false";
+    out += ",\"use_cache\":";
+    out += node.use_cache ? "true" : "false";
+    for (const auto& input : node.inputs) {
+      auto value = wf.value_of(node.position, input.name);
+      if (!value || *value == "null") continue;
+      out.push_back(',');
+      detail::append_json_string(out, input.name);
+      out.push_back(':');
+      const std::string_view s = unquote(*value);
+      if (input.name == "image" && !s.empty()) {
+        out += "{\"image_name\":";
+        out += *value;
+        out += "}";
+      } else if (input.name == "board" && !s.empty()) {
+        out += "{\"board_id\":";
+        detail::append_json_string(out, s == "auto" ? "none" : s);
+        out += "}";
+      } else if (exposed_models.contains({node.id, input.name}) && value->front() == '{') {
+        out += detail::normalize_model_identifier(*value);
+      } else {
+        append_value(out, *value);
+      }
+    }
+    out += "}";
+  }
+  out += "},\"edges\":[";
+  bool first_edge = true;
+  for (const auto& e : m.edges) {
+    if (!first_edge) out.push_back(',');
+    first_edge = false;
+    out += "{\"source\":{\"node_id\":";
+    detail::append_json_string(out, e.source);
+    out += ",\"field\":";
+    detail::append_json_string(out, e.source_handle);
+    out += "},\"destination\":{\"node_id\":";
+    detail::append_json_string(out, e.target);
+    out += ",\"field\":";
+    detail::append_json_string(out, e.target_handle);
+    out += "}}";
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> build_graph(const Workflow& workflow, const GraphOptions& options) {
+  const NodeTemplates* templates = options.templates != nullptr ? options.templates : workflow.templates();
+  if (options.style == GraphStyle::pyclient) return build_pyclient_graph(workflow, options);
+  return build_gui_graph(workflow, options, templates);
+}
+
+}  // namespace ivk
