@@ -1,11 +1,13 @@
 # Installs the library, headers, CLI and a CMake package so that find_package(ivk) works.
+# tests/package proves it: it installs a build and builds a small consumer against it.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS ivk_client ivk_warnings EXPORT ivkTargets
+# ivk_warnings stays out of the export: ivk_client links it only as $<BUILD_INTERFACE:...>, and
+# consumers must not inherit ivk's warning, -Werror or sanitizer flags.
+install(TARGETS ivk_client EXPORT ivkTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS ivk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/ivk DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT ivkTargets NAMESPACE ivk:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ivk)
