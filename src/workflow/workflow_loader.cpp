@@ -15,6 +15,32 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
+// A JSON path built on the stack and rendered only when an error needs it: the happy path
+// allocates nothing for paths.
+class Path {
+ public:
+  Path(const char* root) : root_(root) {}  // NOLINT(google-explicit-constructor): literals are paths
+  Path(const Path& parent, std::string_view key) : parent_(&parent), key_(key) {}
+  Path(const Path& parent, std::size_t index) : parent_(&parent), index_(index), is_index_(true) {}
+  [[nodiscard]] std::string str() const {
+    if (parent_ == nullptr) return std::string(root_);
+    std::string out = parent_->str();
+    if (is_index_) return out + "[" + std::to_string(index_) + "]";
+    return out + "." + std::string(key_);
+  }
+
+ private:
+  const Path* parent_ = nullptr;
+  std::string_view root_;
+  std::string_view key_;
+  std::size_t index_ = 0;
+  bool is_index_ = false;
+};
+
+tl::unexpected<Error> fail(ErrorCode code, std::string message, const Path& where) {
+  return ivk::fail(code, std::move(message), where.str());
+}
+
 std::string_view kind_name(od::json_type t) {
   switch (t) {
     case od::json_type::array: return "an array";
@@ -65,8 +91,8 @@ class Indexer {
         if (auto s = read_exposed_fields(value); !s) return s;
       }
     }
-    if (!saw_nodes) return fail(ErrorCode::invalid_workflow, "missing \"nodes\": expected an array of nodes", "$.nodes");
-    if (!saw_edges) return fail(ErrorCode::invalid_workflow, "missing \"edges\": expected an array of edges", "$.edges");
+    if (!saw_nodes) return fail(ErrorCode::invalid_workflow, "missing \"nodes\": expected an array of nodes", std::string("$.nodes"));
+    if (!saw_edges) return fail(ErrorCode::invalid_workflow, "missing \"edges\": expected an array of edges", std::string("$.edges"));
     return {};
   }
 
@@ -79,11 +105,11 @@ class Indexer {
 
   std::size_t offset_of(const char* p) const { return static_cast<std::size_t>(p - buf_.data()); }
 
-  Status syntax(const std::string& path, simdjson::error_code e) const {
+  Status syntax(const Path& path, simdjson::error_code e) const {
     return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", path);
   }
 
-  static Status fail_type(const std::string& path, std::string_view expected, od::json_type found,
+  static Status fail_type(const Path& path, std::string_view expected, od::json_type found,
                           simdjson::error_code e) {
     if (e != simdjson::INCORRECT_TYPE)
       return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", path);
@@ -91,7 +117,7 @@ class Indexer {
                 "expected " + std::string(expected) + ", found " + std::string(kind_name(found)), path);
   }
 
-  Status expect_type(od::value& v, od::json_type want, const std::string& path, std::string_view expected) {
+  Status expect_type(od::value& v, od::json_type want, const Path& path, std::string_view expected) {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax(path, e);
     if (t != want)
@@ -100,7 +126,7 @@ class Indexer {
     return {};
   }
 
-  Status read_string(od::value& v, const std::string& path, std::string& out) {
+  Status read_string(od::value& v, const Path& path, std::string& out) {
     if (auto s = expect_type(v, od::json_type::string, path, "a string"); !s) return s;
     std::string_view sv;
     if (auto e = v.get_string().get(sv)) return syntax(path, e);
@@ -109,21 +135,21 @@ class Indexer {
   }
 
   // Reads a string, tolerating null (kept empty); anything else is an error.
-  Status read_optional_string(od::value& v, const std::string& path, std::string& out) {
+  Status read_optional_string(od::value& v, const Path& path, std::string& out) {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax(path, e);
     if (t == od::json_type::null) return {};
     return read_string(v, path, out);
   }
 
-  Status read_bool(od::value& v, const std::string& path, bool& out) {
+  Status read_bool(od::value& v, const Path& path, bool& out) {
     if (auto s = expect_type(v, od::json_type::boolean, path, "a boolean"); !s) return s;
     if (auto e = v.get_bool().get(out)) return syntax(path, e);
     return {};
   }
 
   // The exact text of any value, without trailing whitespace. Consumes the value.
-  Status value_span(od::value& v, const std::string& path, Span& span) {
+  Status value_span(od::value& v, const Path& path, Span& span) {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax(path, e);
     std::string_view raw;
@@ -150,7 +176,7 @@ class Indexer {
       od::json_type t;
       if (auto e = v.type().get(t)) return syntax("$.meta", e);
       if (t != od::json_type::object)
-        return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), "$.meta");
+        return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), std::string("$.meta"));
     }
     if (auto e = v.get_object().get(o)) return syntax("$.meta", e);
     for (auto fr : o) {
@@ -168,33 +194,34 @@ class Indexer {
   }
 
   Status read_nodes(od::value& v) {
-    if (auto s = expect_type(v, od::json_type::array, "$.nodes", "an array of nodes"); !s) return s;
+    const Path nodes_path("$.nodes");
+    if (auto s = expect_type(v, od::json_type::array, nodes_path, "an array of nodes"); !s) return s;
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax("$.nodes", e);
     std::size_t i = 0;
     for (auto item : arr) {
       od::value nv;
-      const std::string path = "$.nodes[" + std::to_string(i) + "]";
+      const Path path(nodes_path, i);
       if (auto e = std::move(item).get(nv)) return syntax(path, e);
       Node node;
       node.position = i;
       if (auto s = read_node(nv, path, node); !s) return s;
-      if (node.id.empty()) return fail(ErrorCode::invalid_workflow, "node has no \"id\"", path + ".id");
+      if (node.id.empty()) return fail(ErrorCode::invalid_workflow, "node has no \"id\"", Path(path, "id"));
       auto [it, inserted] = model_.node_by_id.emplace(node.id, model_.nodes.size());
       if (!inserted)
         return fail(ErrorCode::invalid_workflow,
                     "duplicate node id '" + node.id + "' (first at $.nodes[" +
                         std::to_string(model_.nodes[it->second].position) + "])",
-                    path + ".id");
+                    Path(path, "id"));
       if (node.kind == "invocation" && node.type.empty())
-        return fail(ErrorCode::invalid_workflow, "invocation node has no \"data.type\"", path + ".data.type");
+        return fail(ErrorCode::invalid_workflow, "invocation node has no \"data.type\"", Path(Path(path, "data"), "type"));
       model_.nodes.push_back(std::move(node));
       ++i;
     }
     return {};
   }
 
-  Status read_node(od::value& v, const std::string& path, Node& node) {
+  Status read_node(od::value& v, const Path& path, Node& node) {
     if (auto s = expect_type(v, od::json_type::object, path, "an object (a node)"); !s) return s;
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
@@ -205,11 +232,11 @@ class Indexer {
       std::string_view key;
       if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
       if (key == "id") {
-        if (auto s = read_string(f.value(), path + ".id", node.id); !s) return s;
+        if (auto s = read_string(f.value(), Path(path, "id"), node.id); !s) return s;
       } else if (key == "type") {
-        if (auto s = read_string(f.value(), path + ".type", node.kind); !s) return s;
+        if (auto s = read_string(f.value(), Path(path, "type"), node.kind); !s) return s;
       } else if (key == "data") {
-        if (auto s = read_node_data(f.value(), path + ".data", node, data_id); !s) return s;
+        if (auto s = read_node_data(f.value(), Path(path, "data"), node, data_id); !s) return s;
       }
     }
     if (node.kind.empty()) node.kind = "invocation";  // v1 exports may omit it
@@ -217,7 +244,7 @@ class Indexer {
     return {};
   }
 
-  Status read_node_data(od::value& v, const std::string& path, Node& node, std::string& data_id) {
+  Status read_node_data(od::value& v, const Path& path, Node& node, std::string& data_id) {
     if (auto s = expect_type(v, od::json_type::object, path, "an object"); !s) return s;
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
@@ -228,25 +255,25 @@ class Indexer {
       if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
       od::value fv = f.value();
       if (key == "id") {
-        if (auto s = read_optional_string(fv, path + ".id", data_id); !s) return s;
+        if (auto s = read_optional_string(fv, Path(path, "id"), data_id); !s) return s;
       } else if (key == "type") {
-        if (auto s = read_string(fv, path + ".type", node.type); !s) return s;
+        if (auto s = read_string(fv, Path(path, "type"), node.type); !s) return s;
       } else if (key == "label") {
-        if (auto s = read_optional_string(fv, path + ".label", node.label); !s) return s;
+        if (auto s = read_optional_string(fv, Path(path, "label"), node.label); !s) return s;
       } else if (key == "version") {
-        if (auto s = read_optional_string(fv, path + ".version", node.version); !s) return s;
+        if (auto s = read_optional_string(fv, Path(path, "version"), node.version); !s) return s;
       } else if (key == "isIntermediate") {
-        if (auto s = read_bool(fv, path + ".isIntermediate", node.is_intermediate); !s) return s;
+        if (auto s = read_bool(fv, Path(path, "isIntermediate"), node.is_intermediate); !s) return s;
       } else if (key == "useCache") {
-        if (auto s = read_bool(fv, path + ".useCache", node.use_cache); !s) return s;
+        if (auto s = read_bool(fv, Path(path, "useCache"), node.use_cache); !s) return s;
       } else if (key == "inputs") {
-        if (auto s = read_inputs(fv, path + ".inputs", node); !s) return s;
+        if (auto s = read_inputs(fv, Path(path, "inputs"), node); !s) return s;
       }
     }
     return {};
   }
 
-  Status read_inputs(od::value& v, const std::string& path, Node& node) {
+  Status read_inputs(od::value& v, const Path& path, Node& node) {
     if (auto s = expect_type(v, od::json_type::object, path, "an object of inputs"); !s) return s;
     const std::string_view open = v.raw_json_token();
     od::object o;
@@ -261,7 +288,7 @@ class Indexer {
       if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
       InputField input;
       input.name.assign(key);
-      const std::string ipath = path + "." + input.name;
+      const Path ipath(path, input.name);
       Span end_span;
       if (auto s = read_input(f.value(), ipath, input, end_span); !s) return s;
       node.inputs_insert_at = end_span.offset + end_span.length;
@@ -271,7 +298,7 @@ class Indexer {
     return {};
   }
 
-  Status read_input(od::value& v, const std::string& path, InputField& input, Span& whole) {
+  Status read_input(od::value& v, const Path& path, InputField& input, Span& whole) {
     if (auto s = expect_type(v, od::json_type::object, path, "an object (a node input)"); !s) return s;
     const std::string_view open = v.raw_json_token();
     const std::size_t begin = offset_of(open.data());
@@ -292,14 +319,14 @@ class Indexer {
         if (t == od::json_type::string) {
           const std::string_view tok = fv.raw_json_token();
           std::string& target = key == "label" ? input.label : input.description;
-          if (auto s = read_string(fv, path + "." + std::string(key), target); !s) return s;
+          if (auto s = read_string(fv, Path(path, key), target); !s) return s;
           if (key == "label") input.has_label = true;
           span = string_token_span(tok);
-        } else if (auto s = value_span(fv, path + "." + std::string(key), span); !s) {
+        } else if (auto s = value_span(fv, Path(path, key), span); !s) {
           return s;
         }
       } else {
-        if (auto s = value_span(fv, path + "." + std::string(key), span); !s) return s;
+        if (auto s = value_span(fv, Path(path, key), span); !s) return s;
         if (key == "value") {
           input.has_value = true;
           input.value = span;
@@ -331,12 +358,13 @@ class Indexer {
   }
 
   Status read_edges(od::value& v) {
-    if (auto s = expect_type(v, od::json_type::array, "$.edges", "an array of edges"); !s) return s;
+    const Path edges_path("$.edges");
+    if (auto s = expect_type(v, od::json_type::array, edges_path, "an array of edges"); !s) return s;
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax("$.edges", e);
     std::size_t i = 0;
     for (auto item : arr) {
-      const std::string path = "$.edges[" + std::to_string(i++) + "]";
+      const Path path(edges_path, i++);
       od::value ev;
       if (auto e = std::move(item).get(ev)) return syntax(path, e);
       if (auto s = expect_type(ev, od::json_type::object, path, "an object (an edge)"); !s) return s;
@@ -356,12 +384,12 @@ class Indexer {
         else if (key == "target") target = &edge.target;
         else if (key == "targetHandle") target = &edge.target_handle;
         if (target != nullptr) {
-          if (auto s = read_optional_string(f.value(), path + "." + std::string(key), *target); !s) return s;
+          if (auto s = read_optional_string(f.value(), Path(path, key), *target); !s) return s;
         }
       }
       if (edge.type.empty()) edge.type = "default";
-      if (edge.source.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"source\"", path + ".source");
-      if (edge.target.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"target\"", path + ".target");
+      if (edge.source.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"source\"", Path(path, "source"));
+      if (edge.target.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"target\"", Path(path, "target"));
       model_.edges.push_back(std::move(edge));
     }
     return {};
@@ -372,7 +400,7 @@ class Indexer {
     if (auto e = v.type().get(t)) return syntax("$.form", e);
     if (t == od::json_type::null) return {};
     if (t != od::json_type::object)
-      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), "$.form");
+      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), std::string("$.form"));
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax("$.form", e);
     model_.has_form = true;
@@ -391,7 +419,8 @@ class Indexer {
   }
 
   Status read_form_elements(od::value& v) {
-    if (auto s = expect_type(v, od::json_type::object, "$.form.elements", "an object of form elements"); !s)
+    const Path elements_path("$.form.elements");
+    if (auto s = expect_type(v, od::json_type::object, elements_path, "an object of form elements"); !s)
       return s;
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax("$.form.elements", e);
@@ -402,14 +431,14 @@ class Indexer {
       if (auto e = f.unescaped_key().get(key)) return syntax("$.form.elements", e);
       FormElement el;
       el.id.assign(key);
-      const std::string path = "$.form.elements." + el.id;
+      const Path path(elements_path, el.id);
       if (auto s = read_form_element(f.value(), path, el); !s) return s;
       model_.form_elements.insert_or_assign(el.id, std::move(el));
     }
     return {};
   }
 
-  Status read_form_element(od::value& v, const std::string& path, FormElement& el) {
+  Status read_form_element(od::value& v, const Path& path, FormElement& el) {
     if (auto s = expect_type(v, od::json_type::object, path, "an object (a form element)"); !s) return s;
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
@@ -419,26 +448,26 @@ class Indexer {
       std::string_view key;
       if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
       if (key == "type") {
-        if (auto s = read_string(f.value(), path + ".type", el.type); !s) return s;
+        if (auto s = read_string(f.value(), Path(path, "type"), el.type); !s) return s;
       } else if (key == "data") {
         od::value dv = f.value();
         od::json_type t;
-        if (auto e = dv.type().get(t)) return syntax(path + ".data", e);
+        if (auto e = dv.type().get(t)) return syntax(Path(path, "data"), e);
         if (t == od::json_type::null) continue;
         if (t != od::json_type::object)
           return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
-                      path + ".data");
+                      Path(path, "data"));
         od::object d;
-        if (auto e = dv.get_object().get(d)) return syntax(path + ".data", e);
+        if (auto e = dv.get_object().get(d)) return syntax(Path(path, "data"), e);
         for (auto dfr : d) {
           od::field df;
-          if (auto e = std::move(dfr).get(df)) return syntax(path + ".data", e);
+          if (auto e = std::move(dfr).get(df)) return syntax(Path(path, "data"), e);
           std::string_view dkey;
-          if (auto e = df.unescaped_key().get(dkey)) return syntax(path + ".data", e);
+          if (auto e = df.unescaped_key().get(dkey)) return syntax(Path(path, "data"), e);
           if (dkey == "children") {
-            if (auto s = read_children(df.value(), path + ".data.children", el); !s) return s;
+            if (auto s = read_children(df.value(), Path(Path(path, "data"), "children"), el); !s) return s;
           } else if (dkey == "fieldIdentifier") {
-            if (auto s = read_field_identifier(df.value(), path + ".data.fieldIdentifier", el); !s) return s;
+            if (auto s = read_field_identifier(df.value(), Path(Path(path, "data"), "fieldIdentifier"), el); !s) return s;
           }
         }
       }
@@ -446,14 +475,14 @@ class Indexer {
     return {};
   }
 
-  Status read_children(od::value& v, const std::string& path, FormElement& el) {
+  Status read_children(od::value& v, const Path& path, FormElement& el) {
     if (auto s = expect_type(v, od::json_type::array, path, "an array of element ids"); !s) return s;
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax(path, e);
     std::size_t i = 0;
     for (auto item : arr) {
       od::value cv;
-      const std::string cpath = path + "[" + std::to_string(i++) + "]";
+      const Path cpath(path, i++);
       if (auto e = std::move(item).get(cv)) return syntax(cpath, e);
       std::string child;
       if (auto s = read_string(cv, cpath, child); !s) return s;
@@ -462,7 +491,7 @@ class Indexer {
     return {};
   }
 
-  Status read_field_identifier(od::value& v, const std::string& path, FormElement& el) {
+  Status read_field_identifier(od::value& v, const Path& path, FormElement& el) {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax(path, e);
     if (t == od::json_type::null) return {};
@@ -476,9 +505,9 @@ class Indexer {
       std::string_view key;
       if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
       if (key == "nodeId") {
-        if (auto s = read_optional_string(f.value(), path + ".nodeId", el.node_id); !s) return s;
+        if (auto s = read_optional_string(f.value(), Path(path, "nodeId"), el.node_id); !s) return s;
       } else if (key == "fieldName") {
-        if (auto s = read_optional_string(f.value(), path + ".fieldName", el.field_name); !s) return s;
+        if (auto s = read_optional_string(f.value(), Path(path, "fieldName"), el.field_name); !s) return s;
       }
     }
     el.has_field_identifier = !el.node_id.empty() && !el.field_name.empty();
@@ -489,14 +518,15 @@ class Indexer {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax("$.exposedFields", e);
     if (t == od::json_type::null) return {};
+    const Path exposed_path("$.exposedFields");
     if (t != od::json_type::array)
       return fail(ErrorCode::invalid_workflow, "expected an array, found " + std::string(kind_name(t)),
-                  "$.exposedFields");
+                  exposed_path);
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax("$.exposedFields", e);
     std::size_t i = 0;
     for (auto item : arr) {
-      const std::string path = "$.exposedFields[" + std::to_string(i++) + "]";
+      const Path path(exposed_path, i++);
       od::value ev;
       if (auto e = std::move(item).get(ev)) return syntax(path, e);
       if (auto s = expect_type(ev, od::json_type::object, path, "an object {nodeId, fieldName}"); !s) return s;
@@ -509,9 +539,9 @@ class Indexer {
         std::string_view key;
         if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
         if (key == "nodeId") {
-          if (auto s = read_string(f.value(), path + ".nodeId", node_id); !s) return s;
+          if (auto s = read_string(f.value(), Path(path, "nodeId"), node_id); !s) return s;
         } else if (key == "fieldName") {
-          if (auto s = read_string(f.value(), path + ".fieldName", field_name); !s) return s;
+          if (auto s = read_string(f.value(), Path(path, "fieldName"), field_name); !s) return s;
         }
       }
       model_.exposed_fields.emplace_back(std::move(node_id), std::move(field_name));
@@ -534,7 +564,7 @@ Status validate_json_syntax(std::string_view text) {
     if (!where.message.empty()) message += ": " + where.message;
     return fail(ErrorCode::parse_error,
                 message + " at line " + std::to_string(where.line) + ", column " + std::to_string(where.column),
-                "$");
+                std::string("$"));
   }
   return {};
 }
@@ -545,7 +575,7 @@ Status index_workflow(WorkflowModel& model) {
   const simdjson::padded_string buffer(model.text);
   od::document doc;
   if (auto e = parser.iterate(buffer).get(doc))
-    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", "$");
+    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", std::string("$"));
   Indexer indexer(buffer, model);
   if (auto s = indexer.run(doc); !s) return s;
   if (model.form_root.empty()) model.form_root = "root";
