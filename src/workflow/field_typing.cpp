@@ -68,6 +68,9 @@ FieldType type_field(std::string_view node_type, std::string_view field_name,
     t.kind = FieldKind::string;
   } else if (value_json) {
     t.kind = kind_of_value(*value_json);
+    // float_math's operands are floats whatever their exported text ("a": 0); the Python client
+    // types every field of the node as float, which breaks "operation", so only numbers are.
+    if (node_type == "float_math" && t.kind == FieldKind::integer) t.kind = FieldKind::float_number;
   }
   return t;
 }
