@@ -20,10 +20,14 @@ struct Frame {
 
 }  // namespace
 
+bool form_from_exposed_fields(const WorkflowModel& model) {
+  return form_is_empty(model) && !model.exposed_fields.empty();
+}
+
 Result<std::vector<FormFieldRef>> walk_form(const WorkflowModel& model, std::vector<Diagnostic>& warnings) {
   std::vector<FormFieldRef> fields;
   if (form_is_empty(model)) {
-    if (!model.exposed_fields.empty()) {
+    if (form_from_exposed_fields(model)) {
       warnings.push_back({"$.exposedFields", "no form: inputs come from the legacy exposedFields, as the InvokeAI UI builds them"});
       for (const auto& [node_id, field_name] : model.exposed_fields) fields.push_back({node_id, field_name});
     } else if (model.has_form && !model.form_elements.contains(model.form_root)) {

@@ -17,6 +17,9 @@ struct FormFieldRef {
 // skipped (with a warning); an element that contains itself is an error naming the cycle.
 // A workflow whose form is empty but has legacy exposedFields gets the form the UI builds
 // from them (one node-field per exposed field, in order).
+// True when walk_form takes the inputs from legacy exposedFields (the form is empty).
+bool form_from_exposed_fields(const WorkflowModel& model);
+
 Result<std::vector<FormFieldRef>> walk_form(const WorkflowModel& model, std::vector<Diagnostic>& warnings);
 
 }  // namespace ivk::detail

@@ -148,6 +148,8 @@ Result<Workflow> Workflow::load_string(std::string json, std::string source_name
 
   auto fields = detail::walk_form(*model, model->warnings);
   if (!fields) return with_source(fields.error());
+  // As workflow.h promises: a current-schema file whose form was built from exposedFields says so.
+  if (model->migrated_from.empty() && detail::form_from_exposed_fields(*model)) model->migrated_from = "exposedFields";
   for (auto& f : *fields) model->form_fields.emplace_back(std::move(f.node_id), std::move(f.field_name));
   for (std::size_t i = 0; i < model->edges.size(); ++i) {
     const auto& e = model->edges[i];
