@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -246,7 +247,11 @@ Result<const WorkflowInput*> Workflow::find_input(std::string_view ref) const {
     for (const auto& in : inputs)
       if (in.node_id == node_id && in.field_name == field) return &in;
   }
-  auto match = [&](bool fold) -> std::vector<const WorkflowInput*> {
+  // Three tiers, the first with any hit decides: label or title exactly, then ignoring case,
+  // then the bare field name (so "cfg_scale" keeps working after templates retitle it "CFG Scale").
+  enum class Tier { exact, folded, field_name };
+  auto match = [&](Tier tier) -> std::vector<const WorkflowInput*> {
+    const bool fold = tier == Tier::folded;
     auto eq = [&](std::string_view a) {
       if (a.size() != ref.size()) return false;
       for (std::size_t i = 0; i < a.size(); ++i) {
@@ -258,12 +263,14 @@ Result<const WorkflowInput*> Workflow::find_input(std::string_view ref) const {
     };
     std::vector<const WorkflowInput*> hits;
     std::set<FieldKey> seen;
-    for (const auto& in : inputs)
-      if ((eq(in.label) || eq(in.title)) && seen.insert({in.node_id, in.field_name}).second) hits.push_back(&in);
+    for (const auto& in : inputs) {
+      const bool hit = tier == Tier::field_name ? eq(in.field_name) : (eq(in.label) || eq(in.title));
+      if (hit && seen.insert({in.node_id, in.field_name}).second) hits.push_back(&in);
+    }
     return hits;
   };
-  for (bool fold : {false, true}) {
-    auto hits = match(fold);
+  for (Tier tier : {Tier::exact, Tier::folded, Tier::field_name}) {
+    auto hits = match(tier);
     if (hits.size() == 1) return hits.front();
     if (hits.size() > 1) {
       std::string list;
@@ -337,6 +344,12 @@ Status Workflow::set_json(std::string_view ref, std::string_view json_value) {
 
 Status Workflow::set_int(std::string_view ref, std::int64_t value) { return set_json(ref, std::to_string(value)); }
 Status Workflow::set_float(std::string_view ref, double value) {
+  // JSON has no NaN or infinity; written as null they would silently clear the value.
+  if (!std::isfinite(value)) {
+    auto in = find_input(ref);
+    if (!in) return tl::unexpected(in.error());
+    return fail(ErrorCode::invalid_argument, detail::describe_input(**in) + ": expects a finite number", (*in)->jsonpath());
+  }
   std::string s;
   detail::append_json_number(s, value);
   return set_json(ref, s);
