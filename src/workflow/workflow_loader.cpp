@@ -558,10 +558,15 @@ class Indexer {
 Status validate_json_syntax(std::string_view text) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (parser.parse(text.data(), text.size()).get(root)) {
+  if (const auto error = parser.parse(text.data(), text.size()).get(root)) {
     const JsonLocation where = locate_json_error(text);
+    // simdjson refuses numbers beyond 64-bit integers or doubles (99999999999999999999, 1e400),
+    // which JSON allows and Python and the GUI read. If Boost.JSON accepts the whole document
+    // it is valid: the indexer only records spans, so such a number is kept verbatim.
+    if (error == simdjson::NUMBER_ERROR && where.message.empty() && where.offset == text.size()) return {};
     std::string message = "not valid JSON";
     if (!where.message.empty()) message += ": " + where.message;
+    else message += std::string(" (") + simdjson::error_message(error) + ")";
     return fail(ErrorCode::parse_error,
                 message + " at line " + std::to_string(where.line) + ", column " + std::to_string(where.column),
                 std::string("$"));

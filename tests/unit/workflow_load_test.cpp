@@ -141,6 +141,27 @@ TEST(WorkflowLoad, TruncatedJsonIsAParseErrorWithLineAndColumn) {
   EXPECT_EQ(load_error(std::string("{\"a\": \"\0\"}", 10)).code, ErrorCode::parse_error);
 }
 
+TEST(WorkflowLoad, NumbersBeyondDoubleAndInt64AreValidJson) {
+  // simdjson refuses them; JSON allows them and Python reads them, so ivk keeps them verbatim.
+  for (const std::string number : {"99999999999999999999", "1e400", "-123456789012345678901234567890"}) {
+    SCOPED_TRACE(number);
+    const std::string text = minimal(
+        R"({"id": "n", "type": "invocation", "data": {"type": "x", "inputs": {"a": {"name": "a", "value": )" +
+            number + "}}}}",
+        R"({"rootElementId": "root", "elements": {
+        "root": {"type": "container", "data": {"children": ["f"]}},
+        "f": {"type": "node-field", "data": {"fieldIdentifier": {"nodeId": "n", "fieldName": "a"}}}}})");
+    auto wf = Workflow::load_string(text);
+    ASSERT_TRUE(wf) << wf.error().describe();
+    EXPECT_EQ(wf->to_json(), text);
+    ASSERT_EQ(wf->inputs().size(), 1u);
+    EXPECT_EQ(wf->inputs()[0].value_json, number);
+  }
+  // A broken number is still an error, with simdjson's reason when Boost.JSON has none.
+  const ivk::Error e = load_error(minimal("", "null").replace(0, 1, "{\"x\": 1.e5, "));
+  EXPECT_EQ(e.code, ErrorCode::parse_error);
+}
+
 TEST(WorkflowLoad, EveryTruncationOfAFixtureFailsCleanly) {
   const std::string sdxl = ivk::test::workflow_text("sdxl-text-to-image.json");
   for (std::size_t n = 0; n + 1 < sdxl.size(); n += 61) {
