@@ -5,13 +5,20 @@
 namespace ivk::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;       // generic failure (e.g. an item failed, verify found drift)
-inline constexpr int kExitUsage = 2;         // bad command line
-inline constexpr int kExitInvalidInput = 3;  // a value or reference broke a rule (invalid_argument, not_found)
-inline constexpr int kExitBadWorkflow = 4;   // the workflow/document could not be read (parse, invalid, unsupported)
-inline constexpr int kExitIo = 5;            // local file problem
-inline constexpr int kExitServer = 6;        // the server answered with an error
-inline constexpr int kExitNetwork = 7;       // no usable answer from the server (transport)
+// Generic failure (e.g. an item failed, verify found drift).
+inline constexpr int kExitFailure = 1;
+// Bad command line.
+inline constexpr int kExitUsage = 2;
+// A value or reference broke a rule (invalid_argument, not_found).
+inline constexpr int kExitInvalidInput = 3;
+// The workflow/document could not be read (parse, invalid, unsupported).
+inline constexpr int kExitBadWorkflow = 4;
+// Local file problem.
+inline constexpr int kExitIo = 5;
+// The server answered with an error.
+inline constexpr int kExitServer = 6;
+// No usable answer from the server (transport).
+inline constexpr int kExitNetwork = 7;
 inline constexpr int kExitTimeout = 8;
 inline constexpr int kExitAuth = 9;
 inline constexpr int kExitInternal = 70;

@@ -1,0 +1,170 @@
+#include "common.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <sstream>
+
+#include "exit_codes.h"
+#include "ivk/node_templates.h"
+#include "ivk/png_metadata.h"
+
+namespace ivk::cli {
+namespace {
+
+constexpr std::string_view kPngSignature{"\x89PNG\r\n\x1a\n", 8};
+
+bool ends_with_png(std::string_view path) {
+  if (path.size() < 4) return false;
+  std::string tail(path.substr(path.size() - 4));
+  for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return tail == ".png";
+}
+
+bool starts_with_png_signature(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::array<char, 8> head{};
+  in.read(head.data(), head.size());
+  return in.gcount() == static_cast<std::streamsize>(head.size()) &&
+         std::string_view(head.data(), head.size()) == kPngSignature;
+}
+
+Result<Workflow> load_from_stdin() {
+  auto bytes = read_file("-");
+  if (!bytes) return tl::unexpected(bytes.error());
+  if (std::string_view(*bytes).substr(0, kPngSignature.size()) == kPngSignature) {
+    auto meta = read_png_metadata_bytes(*bytes);
+    if (!meta) {
+      Error e = meta.error();
+      if (e.source.empty()) e.source = "<stdin>";
+      return tl::unexpected(std::move(e));
+    }
+    if (!meta->invokeai_workflow)
+      return tl::unexpected(
+          make_error(ErrorCode::not_found, "the PNG has no \"invokeai_workflow\" text chunk", {}, "<stdin>"));
+    return Workflow::load_string(std::move(*meta->invokeai_workflow), "<stdin> (invokeai_workflow)");
+  }
+  return Workflow::load_string(std::move(*bytes), "<stdin>");
+}
+
+}  // namespace
+
+CLI::Option* add_templates_option(CLI::App* sub, std::string& path) {
+  return sub
+      ->add_option("--templates", path,
+                   "Server OpenAPI document (GET /openapi.json) to type inputs from the node schemas")
+      ->envname("IVK_TEMPLATES")
+      ->type_name("OPENAPI.json");
+}
+
+Result<Workflow> load_workflow(const std::string& path, const std::string& templates_path) {
+  Result<Workflow> wf = path == "-"                                              ? load_from_stdin()
+                        : ends_with_png(path) || starts_with_png_signature(path) ? Workflow::load_png(path)
+                                                                                 : Workflow::load_file(path);
+  if (!wf) {
+    Error e = wf.error();
+    if (e.source.empty()) e.source = path;
+    return tl::unexpected(std::move(e));
+  }
+  if (!templates_path.empty()) {
+    auto templates = NodeTemplates::from_openapi_file(templates_path);
+    if (!templates) {
+      Error e = templates.error();
+      if (e.source.empty()) e.source = templates_path;
+      e.message = "cannot use the templates: " + e.message;
+      return tl::unexpected(std::move(e));
+    }
+    wf->apply_templates(std::make_shared<const NodeTemplates>(std::move(*templates)));
+  }
+  return wf;
+}
+
+Result<std::string> read_file(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    if (std::cin.bad())
+      return tl::unexpected(make_error(ErrorCode::io, "cannot read standard input", {}, "<stdin>"));
+    return std::move(ss).str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    return tl::unexpected(make_error(exists ? ErrorCode::io : ErrorCode::not_found,
+                                     exists ? "cannot read the file" : "no such file", {}, path));
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return tl::unexpected(make_error(ErrorCode::io, "cannot read the file", {}, path));
+  return std::move(ss).str();
+}
+
+Status write_file_atomically(const std::filesystem::path& path, std::string_view data) {
+  if (path == "-") {
+    std::cout << data;
+    std::cout.flush();
+    if (!std::cout) return tl::unexpected(make_error(ErrorCode::io, "cannot write to standard output"));
+    return {};
+  }
+  auto failure = [&](const std::string& what) {
+    return tl::unexpected<Error>(
+        make_error(ErrorCode::io, what + ": " + std::strerror(errno), {}, path.string()));
+  };
+  std::random_device rd;
+  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(rd());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return failure("cannot create a temporary file beside it");
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto err = failure("cannot write");
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return err;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    auto err = failure("cannot flush");
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto err = failure("cannot replace the file");
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  return {};
+}
+
+int report_error(const Error& error) {
+  std::cout.flush();
+  std::cerr << "ivk: error: " << error.describe() << '\n';
+  return exit_code_for(error.code);
+}
+
+int usage_error(std::string_view message) {
+  std::cout.flush();
+  std::cerr << "ivk: error: " << message << "\nRun with --help for more information.\n";
+  return kExitUsage;
+}
+
+void print_line(std::string_view text) {
+  std::cout << text;
+  if (text.empty() || text.back() != '\n') std::cout << '\n';
+}
+
+}  // namespace ivk::cli
