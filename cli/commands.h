@@ -1,5 +1,9 @@
 #pragma once
 // Each subcommand registers itself on the CLI11 app; one file per subcommand.
+// A subcommand's parse callback stores what to run in `run`; main() runs it after parsing,
+// so nothing happens before the whole command line has been accepted.
+#include <functional>
+
 #include <CLI/CLI.hpp>
 
 namespace ivk::cli {
@@ -9,6 +13,11 @@ using Runner = std::function<int()>;
 
 void add_inputs_command(CLI::App& app, Runner& run);
 void add_payload_command(CLI::App& app, Runner& run);
-void add_workflow_command(CLI::App& app, Runner& run);
+void add_workflow_command(CLI::App& app, Runner& run);  // the `workflow` group and its members
+
+// Members of `ivk workflow` (cmd_workflow_*.cpp).
+void add_workflow_check_command(CLI::App& workflow, Runner& run);
+void add_workflow_from_image_command(CLI::App& workflow, Runner& run);
+void add_workflow_index_map_command(CLI::App& workflow, Runner& run);
 
 }  // namespace ivk::cli
