@@ -310,6 +310,25 @@ TEST(WorkflowValues, InsertsIntoEmptyInputsAndMissingFields) {
     EXPECT_EQ(again->inputs()[static_cast<std::size_t>(i)].value_json, "\"" + std::to_string(i + 1) + "\"");
 }
 
+TEST(WorkflowValues, InsertsAfterALabelWithEscapesAndSetsBothCopiesOfAField) {
+  const std::string text = R"({"meta": {"version": "3.0.0"}, "edges": [],
+    "nodes": [{"id": "n", "type": "invocation", "data": {"type": "x", "inputs": {
+      "a": {"name": "a", "label": "say \"}\" \\"  }}}}],
+    "form": {"rootElementId": "root", "elements": {
+      "root": {"type": "container", "data": {"children": ["1", "2"]}},
+      "1": {"type": "node-field", "data": {"fieldIdentifier": {"nodeId": "n", "fieldName": "a"}}},
+      "2": {"type": "node-field", "data": {"fieldIdentifier": {"nodeId": "n", "fieldName": "a"}}}}}})";
+  Workflow wf = load_json(text);
+  ASSERT_EQ(wf.inputs().size(), 2u);
+  EXPECT_EQ(wf.inputs()[0].label, R"(say "}" \)");
+  ASSERT_TRUE(wf.set_string("1", "v"));
+  // Both form copies of the field show the value (the Python client applies both; the last wins).
+  EXPECT_EQ(wf.inputs()[0].value_json, "\"v\"");
+  EXPECT_EQ(wf.inputs()[1].value_json, "\"v\"");
+  EXPECT_EQ(wf.to_json(), replace_once(text, R"("label": "say \"}\" \\"  })",
+                                       R"("label": "say \"}\" \\", "value": "v"  })"));
+}
+
 TEST(WorkflowValues, UnknownKeysAndFormattingSurvive) {
   const std::string text =
       "{\"name\":\"x\",\"future\":{\"a\":[1,2,{\"b\":null}]},\"meta\":{\"version\":\"3.0.0\",\"x\":1},\n"
