@@ -68,6 +68,8 @@ CLI::Option* add_templates_option(CLI::App* sub, std::string& path) {
 }
 
 Result<Workflow> load_workflow(const std::string& path, const std::string& templates_path) {
+  if (std::error_code ec; path != "-" && std::filesystem::is_directory(path, ec))
+    return tl::unexpected(make_error(ErrorCode::io, "is a directory, not a workflow file", {}, path));
   Result<Workflow> wf = path == "-"                                              ? load_from_stdin()
                         : ends_with_png(path) || starts_with_png_signature(path) ? Workflow::load_png(path)
                                                                                  : Workflow::load_file(path);
@@ -97,6 +99,8 @@ Result<std::string> read_file(const std::string& path) {
       return tl::unexpected(make_error(ErrorCode::io, "cannot read standard input", {}, "<stdin>"));
     return std::move(ss).str();
   }
+  if (std::error_code ec; std::filesystem::is_directory(path, ec))
+    return tl::unexpected(make_error(ErrorCode::io, "is a directory, not a file", {}, path));
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;

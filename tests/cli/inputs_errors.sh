@@ -19,6 +19,10 @@ assert_contains "$ERR" "ivk: error: $TMP/missing.json: no such file" "stderr"
 run 3 inputs "$TMP/missing.png"
 assert_contains "$ERR" "$TMP/missing.png" "stderr"
 
+# A directory: exit 5 (file problem).
+run 5 inputs "$TMP"
+assert_contains "$ERR" "is a directory" "stderr"
+
 # A PNG without a workflow chunk.
 python3 - "$TMP/plain.png" <<'PY'
 import struct, sys, zlib
