@@ -27,6 +27,32 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    return i - start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
 std::string format_number(double v) {
   std::string out;
   append_json_number(out, v);
@@ -289,7 +315,12 @@ Result<std::string> value_from_text(const WorkflowInput& input, std::string_view
       auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
       if (ec != std::errc() || p != text.data() + text.size() || text.empty() || !std::isfinite(d))
         return invalid(input, "expects a number, got '" + std::string(raw) + "'");
-      return text;  // keep the user's spelling ("1" stays an integral float, as the GUI sends it)
+      // Keep the user's spelling ("1" stays an integral float, as the GUI sends it) when it is a
+      // JSON number; from_chars also takes ".5", "1." and "00.5", which JSON does not.
+      if (is_json_number(text)) return text;
+      std::string canonical;
+      append_json_number(canonical, d);
+      return canonical;
     }
     case FieldKind::boolean: {
       const std::string l = lower(text);

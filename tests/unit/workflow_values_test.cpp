@@ -464,6 +464,13 @@ TEST(WorkflowValues, TextIsReadAccordingToTheKind) {
   EXPECT_EQ(text(0, "").substr(0, 6), "ERROR:");
   EXPECT_EQ(text(1, "1e-3"), "1e-3");
   EXPECT_EQ(text(1, "1"), "1");  // an integral float keeps its spelling, as the GUI sends it
+  // Spellings from_chars takes but JSON does not are written canonically.
+  EXPECT_EQ(text(1, ".5"), "0.5");
+  EXPECT_EQ(text(1, "-.25"), "-0.25");
+  EXPECT_EQ(text(1, "2."), "2");
+  EXPECT_EQ(text(1, "007.5"), "7.5");
+  EXPECT_EQ(text(1, "1E+5"), "1E+5");
+  EXPECT_EQ(text(1, "+1").substr(0, 6), "ERROR:");
   EXPECT_EQ(text(1, "nan").substr(0, 6), "ERROR:");
   EXPECT_EQ(text(1, "inf").substr(0, 6), "ERROR:");
   for (const char* yes : {"true", "TRUE", "yes", "on", "1"}) EXPECT_EQ(text(2, yes), "true") << yes;
