@@ -150,7 +150,8 @@ Result<Workflow> Workflow::load_string(std::string json, std::string source_name
   auto fields = detail::walk_form(*model, model->warnings);
   if (!fields) return with_source(fields.error());
   // As workflow.h promises: a current-schema file whose form was built from exposedFields says so.
-  if (model->migrated_from.empty() && detail::form_from_exposed_fields(*model)) model->migrated_from = "exposedFields";
+  if (model->migrated_from.empty() && detail::form_from_exposed_fields(*model))
+    model->migrated_from = "exposedFields";
   for (auto& f : *fields) model->form_fields.emplace_back(std::move(f.node_id), std::move(f.field_name));
   for (std::size_t i = 0; i < model->edges.size(); ++i) {
     const auto& e = model->edges[i];
@@ -348,7 +349,8 @@ Status Workflow::set_float(std::string_view ref, double value) {
   if (!std::isfinite(value)) {
     auto in = find_input(ref);
     if (!in) return tl::unexpected(in.error());
-    return fail(ErrorCode::invalid_argument, detail::describe_input(**in) + ": expects a finite number", (*in)->jsonpath());
+    return fail(ErrorCode::invalid_argument, detail::describe_input(**in) + ": expects a finite number",
+                (*in)->jsonpath());
   }
   std::string s;
   detail::append_json_number(s, value);
