@@ -35,7 +35,8 @@ struct BatchOptions {
   std::vector<SweepGroup> sweeps;
 };
 
-// Compact JSON {"prepend", "batch": {"graph", "workflow", "runs", "data", "origin", "destination"}}.
+// JSON {"prepend", "batch": {"graph", "workflow", "runs", "data", "origin", "destination"}}: compact,
+// except that the attached workflow keeps the document's own layout (it is copied, not re-printed).
 Result<std::string> build_enqueue_body(const Workflow& workflow, const BatchOptions& options = {});
 
 // How many queue items the options expand to (runs × product of group sizes).
