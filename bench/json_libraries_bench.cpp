@@ -12,12 +12,12 @@
 
 #include <benchmark/benchmark.h>
 
-#include <boost/json.hpp>
-#include <nlohmann/json.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <simdjson.h>
+#include <boost/json.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -39,7 +39,7 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-constexpr const char* kSdxl = "sdxl-text-to-image.json";                 // 29 KB
+constexpr const char* kSdxl = "sdxl-text-to-image.json";                     // 29 KB
 constexpr const char* kMultidiffusion = "default-multidiffusion-sdxl.json";  // 45 KB, largest
 
 struct Fixture {
@@ -356,10 +356,14 @@ simdjson::error_code index_edge(const char* base, od::object edge, Index& idx) {
     od::field field;
     if (auto e = std::move(ef).get(field)) return e;
     Span* target = nullptr;
-    if (field.key() == "source") target = &ee.source;
-    else if (field.key() == "sourceHandle") target = &ee.source_handle;
-    else if (field.key() == "target") target = &ee.target;
-    else if (field.key() == "targetHandle") target = &ee.target_handle;
+    if (field.key() == "source")
+      target = &ee.source;
+    else if (field.key() == "sourceHandle")
+      target = &ee.source_handle;
+    else if (field.key() == "target")
+      target = &ee.target;
+    else if (field.key() == "targetHandle")
+      target = &ee.target_handle;
     if (target) {
       if (auto e = value_span(base, field.value(), *target)) return e;
     }
@@ -436,12 +440,14 @@ void BM_SimdjsonOndemand_IndexWithPadCopy(benchmark::State& state, const char* n
 }
 
 // The machine is shared: besides mean/median/stddev, report the fastest repetition.
-double min_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end()); }
+double min_of(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
+}
 
-#define IVK_JSON_BENCH(fn)                                                                         \
+#define IVK_JSON_BENCH(fn)                                                                                 \
   BENCHMARK_CAPTURE(fn, sdxl_29k, kSdxl)->Unit(benchmark::kMicrosecond)->ComputeStatistics("min", min_of); \
-  BENCHMARK_CAPTURE(fn, multidiffusion_45k, kMultidiffusion)                                       \
-      ->Unit(benchmark::kMicrosecond)                                                              \
+  BENCHMARK_CAPTURE(fn, multidiffusion_45k, kMultidiffusion)                                               \
+      ->Unit(benchmark::kMicrosecond)                                                                      \
       ->ComputeStatistics("min", min_of)
 
 IVK_JSON_BENCH(BM_Nlohmann_Parse);
@@ -483,13 +489,17 @@ void record_number_formatting() {
     rapidjson::Document rd;
     rd.Parse(literal);
     std::string rapid = "?";
-    if (rd.IsDouble()) rapid = rapidjson_text(rd.GetDouble()) + mark(rd.GetDouble());
-    else if (rd.IsInt64()) rapid = std::to_string(rd.GetInt64());
+    if (rd.IsDouble())
+      rapid = rapidjson_text(rd.GetDouble()) + mark(rd.GetDouble());
+    else if (rd.IsInt64())
+      rapid = std::to_string(rd.GetInt64());
     rapidjson::Document rf;
     rf.Parse<rapidjson::kParseFullPrecisionFlag>(literal);
     std::string rapid_full = "?";
-    if (rf.IsDouble()) rapid_full = rapidjson_text(rf.GetDouble()) + mark(rf.GetDouble());
-    else if (rf.IsInt64()) rapid_full = std::to_string(rf.GetInt64());
+    if (rf.IsDouble())
+      rapid_full = rapidjson_text(rf.GetDouble()) + mark(rf.GetDouble());
+    else if (rf.IsInt64())
+      rapid_full = std::to_string(rf.GetInt64());
 
     benchmark::AddCustomContext(std::string("number ") + literal,
                                 "boost=" + boost_text + " rapidjson=" + rapid + " rapidjson_fullprec=" +
@@ -503,8 +513,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   record_number_formatting();
-  benchmark::AddCustomContext("simdjson_implementation",
-                              simdjson::get_active_implementation()->name());
+  benchmark::AddCustomContext("simdjson_implementation", simdjson::get_active_implementation()->name());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -38,9 +38,16 @@ const std::shared_ptr<const ivk::NodeTemplates>& templates() {
 
 // Ten values on sdxl-text-to-image.json's inputs, by index, label and node.field.
 const std::vector<std::pair<std::string, std::string>> kTenValues{
-    {"1", "a lighthouse at dusk"}, {"2", "blurry"}, {"3", "1024"}, {"4", "768"},
-    {"5", "28"}, {"6", "6.5"}, {"7", "euler"}, {"noise:f4Bv4UWa22.width", "832"},
-    {"positive prompt", "a lighthouse in a storm"}, {"8", "none"}};
+    {"1", "a lighthouse at dusk"},
+    {"2", "blurry"},
+    {"3", "1024"},
+    {"4", "768"},
+    {"5", "28"},
+    {"6", "6.5"},
+    {"7", "euler"},
+    {"noise:f4Bv4UWa22.width", "832"},
+    {"positive prompt", "a lighthouse in a storm"},
+    {"8", "none"}};
 
 void BM_Load(benchmark::State& state) {
   for (auto _ : state) {
@@ -65,7 +72,8 @@ void BM_ListInputs(benchmark::State& state) {
   const auto wf = *ivk::Workflow::load_string(sdxl_text());
   for (auto _ : state) {
     std::size_t n = 0;
-    for (const auto& in : wf.list_inputs()) n += in.title.size() + (in.value_json ? in.value_json->size() : 0);
+    for (const auto& in : wf.list_inputs())
+      n += in.title.size() + (in.value_json ? in.value_json->size() : 0);
     benchmark::DoNotOptimize(n);
   }
 }

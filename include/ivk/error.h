@@ -50,7 +50,8 @@ template <class T>
 using Result = tl::expected<T, Error>;
 using Status = tl::expected<void, Error>;
 
-inline Error make_error(ErrorCode code, std::string message, std::string where = {}, std::string source = {}) {
+inline Error make_error(ErrorCode code, std::string message, std::string where = {},
+                        std::string source = {}) {
   Error e;
   e.code = code;
   e.message = std::move(message);

@@ -35,10 +35,10 @@ struct FieldConstraints {
   std::optional<double> multiple_of;
   std::optional<std::size_t> min_length;  // strings: characters; collections: items
   std::optional<std::size_t> max_length;
-  std::vector<std::string> choices;       // enumeration choices, in template order
-  std::vector<std::string> model_bases;   // model fields: accepted bases (ui_model_base), empty = any
-  std::vector<std::string> model_types;   // model fields: accepted types (ui_model_type), empty = any
-  std::optional<FieldKind> item_kind;     // collections: kind of one item, when known
+  std::vector<std::string> choices;      // enumeration choices, in template order
+  std::vector<std::string> model_bases;  // model fields: accepted bases (ui_model_base), empty = any
+  std::vector<std::string> model_types;  // model fields: accepted types (ui_model_type), empty = any
+  std::optional<FieldKind> item_kind;    // collections: kind of one item, when known
 };
 
 }  // namespace ivk

@@ -24,9 +24,19 @@ struct IndexMapEntry {
 };
 
 struct IndexMapReport {
-  struct Unchanged { int index; std::string label; };
-  struct Moved { int from; int to; std::string label; };
-  struct Added { int index; std::string label; };
+  struct Unchanged {
+    int index;
+    std::string label;
+  };
+  struct Moved {
+    int from;
+    int to;
+    std::string label;
+  };
+  struct Added {
+    int index;
+    std::string label;
+  };
   std::vector<Unchanged> unchanged;
   std::vector<Moved> moved;
   std::vector<IndexMapEntry> missing;

@@ -37,7 +37,7 @@ struct OutputTemplate {
 };
 
 struct NodeTemplate {
-  std::string type;     // the invocation type tag, e.g. "l2i"
+  std::string type;  // the invocation type tag, e.g. "l2i"
   std::string title;
   std::string version;
   std::string category;

@@ -25,7 +25,7 @@ struct WorkflowModel;
 
 // Something worth telling about a workflow that does not stop it from loading.
 struct Diagnostic {
-  std::string where;    // JSON path
+  std::string where;  // JSON path
   std::string message;
 };
 
@@ -45,7 +45,7 @@ class Workflow {
 
   // --- what the document says -----------------------------------------------------------
   [[nodiscard]] std::string_view name() const noexcept;
-  [[nodiscard]] std::optional<std::string> id() const;       // top-level "id", if present
+  [[nodiscard]] std::optional<std::string> id() const;             // top-level "id", if present
   [[nodiscard]] std::string_view schema_version() const noexcept;  // meta.version after migration
   // The schema version the file had when it was migrated (e.g. "2.0.0"), or "" if it was current.
   // Also set to "exposedFields" when a form was built from legacy exposed fields.
@@ -96,7 +96,8 @@ class Workflow {
   // For ivk's own builders (graph, batch, index map, models): the parsed document.
   [[nodiscard]] const detail::WorkflowModel& model() const noexcept;
   // Current JSON text of a node input's value (a set value, else the exported one), or nullopt.
-  [[nodiscard]] std::optional<std::string_view> value_of(std::size_t node_index, std::string_view field) const;
+  [[nodiscard]] std::optional<std::string_view> value_of(std::size_t node_index,
+                                                         std::string_view field) const;
 
  private:
   struct Impl;

@@ -39,7 +39,8 @@ std::string json_string(std::string_view s) {
 }
 
 void append_json_number(std::string& out, double value) {
-  if (!std::isfinite(value)) {  // JSON has no NaN/Infinity; null is what Python's json would refuse, JS writes null
+  if (!std::isfinite(
+          value)) {  // JSON has no NaN/Infinity; null is what Python's json would refuse, JS writes null
     out += "null";
     return;
   }

@@ -12,7 +12,8 @@ namespace ivk::detail {
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view data) {
   auto failure = [&](const std::string& what) {
-    return tl::unexpected<Error>(make_error(ErrorCode::io, what + ": " + std::strerror(errno), {}, path.string()));
+    return tl::unexpected<Error>(
+        make_error(ErrorCode::io, what + ": " + std::strerror(errno), {}, path.string()));
   };
   std::random_device rd;
   const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(rd());

@@ -37,22 +37,27 @@ Result<ResolvedGroup> resolve_group(const Workflow& wf, const SweepGroup& group,
     if (!input) return tl::unexpected(input.error());
     const WorkflowInput& in = **input;
     if (!sweepable(in.kind))
-      return fail(ErrorCode::invalid_argument,
-                  detail::describe_input(in) + ": a " + std::string(to_string(in.kind)) +
-                      " input cannot be swept in one batch (the server accepts only strings, numbers and images); "
-                      "enqueue one batch per value instead",
-                  where);
+      return fail(
+          ErrorCode::invalid_argument,
+          detail::describe_input(in) + ": a " + std::string(to_string(in.kind)) +
+              " input cannot be swept in one batch (the server accepts only strings, numbers and images); "
+              "enqueue one batch per value instead",
+          where);
     if (in.connected)
-      return fail(ErrorCode::invalid_argument,
-                  detail::describe_input(in) + ": an edge feeds this input, so a swept value would be overwritten", where);
+      return fail(
+          ErrorCode::invalid_argument,
+          detail::describe_input(in) + ": an edge feeds this input, so a swept value would be overwritten",
+          where);
     if (datum.items.empty())
-      return fail(ErrorCode::invalid_argument, detail::describe_input(in) + ": a sweep needs at least one value", where);
+      return fail(ErrorCode::invalid_argument,
+                  detail::describe_input(in) + ": a sweep needs at least one value", where);
     ResolvedDatum r{in.node_id, in.field_name, {}};
     for (const auto& item : datum.items) {
       auto checked = detail::check_value(in, item);
       if (!checked) return tl::unexpected(checked.error());
       if (*checked == "null")
-        return fail(ErrorCode::invalid_argument, detail::describe_input(in) + ": a sweep value cannot be null", where);
+        return fail(ErrorCode::invalid_argument,
+                    detail::describe_input(in) + ": a sweep value cannot be null", where);
       r.items.push_back(std::move(*checked));
     }
     if (!out.empty() && out.front().items.size() != r.items.size())
@@ -79,7 +84,9 @@ Result<std::uint64_t> count_sessions(const BatchOptions& options) {
 }
 
 Result<std::string> build_enqueue_body(const Workflow& workflow, const BatchOptions& options) {
-  if (options.runs < 1) return fail(ErrorCode::invalid_argument, "runs must be at least 1, got " + std::to_string(options.runs), "runs");
+  if (options.runs < 1)
+    return fail(ErrorCode::invalid_argument, "runs must be at least 1, got " + std::to_string(options.runs),
+                "runs");
   std::vector<ResolvedGroup> groups;
   for (std::size_t i = 0; i < options.sweeps.size(); ++i) {
     if (options.sweeps[i].data.empty()) continue;
@@ -99,7 +106,8 @@ Result<std::string> build_enqueue_body(const Workflow& workflow, const BatchOpti
   for (const auto& g : groups)
     for (const auto& d : g)
       if (!seen.insert({d.node_path, d.field_name}).second)
-        return fail(ErrorCode::invalid_argument, d.node_path + "." + d.field_name + " is swept more than once", "batch.data");
+        return fail(ErrorCode::invalid_argument,
+                    d.node_path + "." + d.field_name + " is swept more than once", "batch.data");
 
   auto graph = build_graph(workflow, options.graph);
   if (!graph) return tl::unexpected(graph.error());

@@ -24,12 +24,16 @@ std::string_view collection_input(std::string_view batch_type) {
   return "floats";
 }
 
-std::string_view output_handle(std::string_view batch_type) { return batch_type == "image_batch" ? "image" : "value"; }
+std::string_view output_handle(std::string_view batch_type) {
+  return batch_type == "image_batch" ? "image" : "value";
+}
 
 std::string number_text(double v, bool integral) {
   std::string out;
-  if (integral) append_json_number(out, static_cast<std::int64_t>(std::llround(v)));
-  else append_json_number(out, v);
+  if (integral)
+    append_json_number(out, static_cast<std::int64_t>(std::llround(v)));
+  else
+    append_json_number(out, v);
   return out;
 }
 
@@ -37,14 +41,17 @@ double number_at(dom::object o, const char* key, double fallback) {
   double d = fallback;
   dom::element e;
   if (!o.at_key(key).get(e)) {
-    if (e.is_double()) d = e.get_double().value_unsafe();
-    else if (e.is_int64()) d = static_cast<double>(e.get_int64().value_unsafe());
+    if (e.is_double())
+      d = e.get_double().value_unsafe();
+    else if (e.is_int64())
+      d = static_cast<double>(e.get_int64().value_unsafe());
   }
   return d;
 }
 
 // Evaluates a generator node's "generator" value client-side, like the GUI.
-Result<std::vector<std::string>> evaluate_generator(const Node& gen, std::string_view value, const std::string& where) {
+Result<std::vector<std::string>> evaluate_generator(const Node& gen, std::string_view value,
+                                                    const std::string& where) {
   thread_local dom::parser parser;
   dom::object o;
   if (parser.parse(value.data(), value.size()).get_object().get(o))
@@ -121,7 +128,8 @@ const Node* follow_connectors_back(const WorkflowModel& m, const Node* n) {
 
 // Invocation inputs reached from (source, handle), following connectors forward.
 void collect_targets(const WorkflowModel& m, const std::string& source, const std::string& handle,
-                     std::vector<std::pair<std::string, std::string>>& out, std::unordered_set<std::string>& seen) {
+                     std::vector<std::pair<std::string, std::string>>& out,
+                     std::unordered_set<std::string>& seen) {
   for (const auto& e : m.edges) {
     if (e.type != "default" || e.source != source || e.source_handle != handle) continue;
     const Node* t = m.node(e.target);
@@ -151,15 +159,19 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
         generator = follow_connectors_back(m, m.node(e.source));
     if (generator != nullptr && is_generator_node(generator->type)) {
       auto gv = workflow.value_of(generator->position, "generator");
-      if (!gv) return fail(ErrorCode::invalid_workflow, "generator node '" + generator->id + "' has no value", where);
-      auto evaluated = evaluate_generator(*generator, *gv, "$.nodes[" + std::to_string(generator->position) + "]");
+      if (!gv)
+        return fail(ErrorCode::invalid_workflow, "generator node '" + generator->id + "' has no value",
+                    where);
+      auto evaluated =
+          evaluate_generator(*generator, *gv, "$.nodes[" + std::to_string(generator->position) + "]");
       if (!evaluated) return tl::unexpected(evaluated.error());
       items = std::move(*evaluated);
     } else if (auto v = workflow.value_of(node.position, input_name)) {
       thread_local dom::parser parser;
       dom::array arr;
       if (parser.parse(v->data(), v->size()).get_array().get(arr))
-        return fail(ErrorCode::invalid_workflow, "batch items are not an array", where + ".data.inputs." + input_name);
+        return fail(ErrorCode::invalid_workflow, "batch items are not an array",
+                    where + ".data.inputs." + input_name);
       for (dom::element item : arr) items.push_back(simdjson::minify(item));
     }
     std::vector<std::pair<std::string, std::string>> targets;
@@ -167,7 +179,8 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
     collect_targets(m, node.id, std::string(output_handle(node.type)), targets, seen);
     if (targets.empty()) continue;  // not wired to anything: nothing to vary
     if (items.empty())
-      return fail(ErrorCode::invalid_workflow, "batch node '" + node.id + "' has no items (the GUI refuses to enqueue it)", where);
+      return fail(ErrorCode::invalid_workflow,
+                  "batch node '" + node.id + "' has no items (the GUI refuses to enqueue it)", where);
     std::string group_id = "None";
     if (auto g = workflow.value_of(node.position, "batch_group_id"); g && g->size() >= 2 && g->front() == '"')
       group_id = std::string(g->substr(1, g->size() - 2));
@@ -186,7 +199,8 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
       if (!groups[gi].empty() && groups[gi].front().items.size() != items.size())
         return fail(ErrorCode::invalid_workflow,
                     "batch nodes in '" + group_id + "' have different numbers of items (" +
-                        std::to_string(groups[gi].front().items.size()) + " and " + std::to_string(items.size()) + ")",
+                        std::to_string(groups[gi].front().items.size()) + " and " +
+                        std::to_string(items.size()) + ")",
                     where);
       groups[gi].push_back({target, field, items});
     }

@@ -28,10 +28,13 @@ Result<std::vector<FormFieldRef>> walk_form(const WorkflowModel& model, std::vec
   std::vector<FormFieldRef> fields;
   if (form_is_empty(model)) {
     if (form_from_exposed_fields(model)) {
-      warnings.push_back({"$.exposedFields", "no form: inputs come from the legacy exposedFields, as the InvokeAI UI builds them"});
+      warnings.push_back(
+          {"$.exposedFields",
+           "no form: inputs come from the legacy exposedFields, as the InvokeAI UI builds them"});
       for (const auto& [node_id, field_name] : model.exposed_fields) fields.push_back({node_id, field_name});
     } else if (model.has_form && !model.form_elements.contains(model.form_root)) {
-      warnings.push_back({"$.form.rootElementId", "form root element '" + model.form_root + "' does not exist"});
+      warnings.push_back(
+          {"$.form.rootElementId", "form root element '" + model.form_root + "' does not exist"});
     }
     return fields;
   }

@@ -26,8 +26,10 @@ namespace {
 bool is_container(std::string_view v) { return !v.empty() && (v.front() == '{' || v.front() == '['); }
 
 void append_value(std::string& out, std::string_view raw) {
-  if (is_container(raw)) out += detail::minify_json(raw);
-  else out += raw;
+  if (is_container(raw))
+    out += detail::minify_json(raw);
+  else
+    out += raw;
 }
 
 std::string_view unquote(std::string_view json_string) {
@@ -72,14 +74,16 @@ bool resolve_connector_source(const WorkflowModel& m, const std::string& connect
   }
 }
 
-Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& options, const NodeTemplates* templates) {
+Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& options,
+                                    const NodeTemplates* templates) {
   const WorkflowModel& m = wf.model();
   // 1. Which nodes are executable graph nodes.
   std::unordered_map<std::string, const Node*> kept;
   for (const auto& node : m.nodes) {
     if (node.kind != "invocation") continue;
     if (detail::is_batch_node(node.type) || detail::is_generator_node(node.type)) continue;
-    if (templates != nullptr && templates->find(node.type) == nullptr) continue;  // the GUI skips unknown types
+    if (templates != nullptr && templates->find(node.type) == nullptr)
+      continue;  // the GUI skips unknown types
     kept.emplace(node.id, &node);
   }
   // 2. Edges: default only, connectors flattened, deduplicated, in document order.

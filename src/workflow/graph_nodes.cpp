@@ -19,7 +19,8 @@ bool is_generator_node(std::string_view type) noexcept {
 std::string normalize_model_identifier(std::string_view json_object) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::object o;
-  if (parser.parse(json_object.data(), json_object.size()).get_object().get(o)) return minify_json(json_object);
+  if (parser.parse(json_object.data(), json_object.size()).get_object().get(o))
+    return minify_json(json_object);
   std::string out = "{";
   bool first = true;
   for (const char* k : {"key", "hash", "name", "base", "type", "submodel_type"}) {
@@ -28,8 +29,10 @@ std::string normalize_model_identifier(std::string_view json_object) {
     append_json_string(out, k);
     out.push_back(':');
     simdjson::dom::element v;
-    if (o.at_key(k).get(v)) out += "null";
-    else out += simdjson::minify(v);
+    if (o.at_key(k).get(v))
+      out += "null";
+    else
+      out += simdjson::minify(v);
   }
   out += "}";
   return out;

@@ -17,7 +17,8 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -86,8 +87,10 @@ std::string_view type_name(dom::element_type t) {
 
 Result<void> check_range(const WorkflowInput& input, double v) {
   const auto& c = input.constraints;
-  if (c.minimum && v < *c.minimum) return invalid(input, "must be >= " + format_number(*c.minimum) + ", got " + format_number(v));
-  if (c.maximum && v > *c.maximum) return invalid(input, "must be <= " + format_number(*c.maximum) + ", got " + format_number(v));
+  if (c.minimum && v < *c.minimum)
+    return invalid(input, "must be >= " + format_number(*c.minimum) + ", got " + format_number(v));
+  if (c.maximum && v > *c.maximum)
+    return invalid(input, "must be <= " + format_number(*c.maximum) + ", got " + format_number(v));
   if (c.exclusive_minimum && v <= *c.exclusive_minimum)
     return invalid(input, "must be > " + format_number(*c.exclusive_minimum) + ", got " + format_number(v));
   if (c.exclusive_maximum && v >= *c.exclusive_maximum)
@@ -95,7 +98,8 @@ Result<void> check_range(const WorkflowInput& input, double v) {
   if (c.multiple_of && *c.multiple_of > 0) {
     const double q = v / *c.multiple_of;
     if (std::fabs(q - std::round(q)) > 1e-9)
-      return invalid(input, "must be a multiple of " + format_number(*c.multiple_of) + ", got " + format_number(v));
+      return invalid(input,
+                     "must be a multiple of " + format_number(*c.multiple_of) + ", got " + format_number(v));
   }
   return {};
 }
@@ -103,9 +107,11 @@ Result<void> check_range(const WorkflowInput& input, double v) {
 Result<void> check_length(const WorkflowInput& input, std::size_t n, std::string_view unit) {
   const auto& c = input.constraints;
   if (c.min_length && n < *c.min_length)
-    return invalid(input, "must have at least " + std::to_string(*c.min_length) + " " + std::string(unit) + ", got " + std::to_string(n));
+    return invalid(input, "must have at least " + std::to_string(*c.min_length) + " " + std::string(unit) +
+                              ", got " + std::to_string(n));
   if (c.max_length && n > *c.max_length)
-    return invalid(input, "must have at most " + std::to_string(*c.max_length) + " " + std::string(unit) + ", got " + std::to_string(n));
+    return invalid(input, "must have at most " + std::to_string(*c.max_length) + " " + std::string(unit) +
+                              ", got " + std::to_string(n));
   return {};
 }
 
@@ -121,7 +127,8 @@ std::string join(const std::vector<std::string>& list) {
 
 Result<void> check_model(const WorkflowInput& input, dom::element v) {
   dom::object o;
-  if (v.get_object().get(o)) return invalid(input, "expects a model identifier object {key, hash, name, base, type}");
+  if (v.get_object().get(o))
+    return invalid(input, "expects a model identifier object {key, hash, name, base, type}");
   for (const char* k : {"key", "hash", "name", "base", "type"}) {
     std::string_view s;
     if (o.at_key(k).get_string().get(s))
@@ -134,9 +141,11 @@ Result<void> check_model(const WorkflowInput& input, dom::element v) {
   const std::string_view type = o.at_key("type").get_string().value_unsafe();
   const auto& c = input.constraints;
   if (!c.model_bases.empty() && !contains(c.model_bases, base) && base != "any")
-    return invalid(input, "accepts models of base " + join(c.model_bases) + ", got base '" + std::string(base) + "'");
+    return invalid(
+        input, "accepts models of base " + join(c.model_bases) + ", got base '" + std::string(base) + "'");
   if (!c.model_types.empty() && !contains(c.model_types, type))
-    return invalid(input, "accepts models of type " + join(c.model_types) + ", got type '" + std::string(type) + "'");
+    return invalid(
+        input, "accepts models of type " + join(c.model_types) + ", got type '" + std::string(type) + "'");
   return {};
 }
 
@@ -157,7 +166,8 @@ Result<void> check_item(const WorkflowInput& input, FieldKind kind, dom::element
       if (!item.is_bool()) return invalid(input, where + " must be a boolean");
       break;
     case FieldKind::image:
-      if (item.at_key("image_name").is_string() == false) return invalid(input, where + " must be {\"image_name\": ...}");
+      if (item.at_key("image_name").is_string() == false)
+        return invalid(input, where + " must be {\"image_name\": ...}");
       break;
     default: break;
   }
@@ -213,11 +223,13 @@ Result<std::string> check_value(const WorkflowInput& input, std::string_view jso
   switch (input.kind) {
     case FieldKind::integer: {
       if (t == dom::element_type::INT64) {
-        if (auto r = check_range(input, static_cast<double>(v.get_int64().value_unsafe())); !r) return tl::unexpected(r.error());
+        if (auto r = check_range(input, static_cast<double>(v.get_int64().value_unsafe())); !r)
+          return tl::unexpected(r.error());
         return compact;
       }
       if (t == dom::element_type::UINT64) {
-        if (auto r = check_range(input, static_cast<double>(v.get_uint64().value_unsafe())); !r) return tl::unexpected(r.error());
+        if (auto r = check_range(input, static_cast<double>(v.get_uint64().value_unsafe())); !r)
+          return tl::unexpected(r.error());
         return compact;
       }
       return expect("an integer");
@@ -225,9 +237,12 @@ Result<std::string> check_value(const WorkflowInput& input, std::string_view jso
     case FieldKind::float_number: {
       if (!v.is_number()) return expect("a number");
       double d = 0;
-      if (t == dom::element_type::DOUBLE) d = v.get_double().value_unsafe();
-      else if (t == dom::element_type::INT64) d = static_cast<double>(v.get_int64().value_unsafe());
-      else d = static_cast<double>(v.get_uint64().value_unsafe());
+      if (t == dom::element_type::DOUBLE)
+        d = v.get_double().value_unsafe();
+      else if (t == dom::element_type::INT64)
+        d = static_cast<double>(v.get_int64().value_unsafe());
+      else
+        d = static_cast<double>(v.get_uint64().value_unsafe());
       if (auto r = check_range(input, d); !r) return tl::unexpected(r.error());
       return compact;
     }
@@ -236,14 +251,16 @@ Result<std::string> check_value(const WorkflowInput& input, std::string_view jso
       return compact;
     case FieldKind::string: {
       if (!v.is_string()) return expect("a string");
-      if (auto r = check_length(input, utf8_length(v.get_string().value_unsafe()), "characters"); !r) return tl::unexpected(r.error());
+      if (auto r = check_length(input, utf8_length(v.get_string().value_unsafe()), "characters"); !r)
+        return tl::unexpected(r.error());
       return compact;
     }
     case FieldKind::enumeration: {
       if (!v.is_string()) return expect("a string");
       const std::string_view s = v.get_string().value_unsafe();
       if (!input.constraints.choices.empty() && !contains(input.constraints.choices, s))
-        return invalid(input, "must be one of " + join(input.constraints.choices) + "; got '" + std::string(s) + "'");
+        return invalid(
+            input, "must be one of " + join(input.constraints.choices) + "; got '" + std::string(s) + "'");
       return compact;
     }
     case FieldKind::model:
@@ -252,11 +269,14 @@ Result<std::string> check_value(const WorkflowInput& input, std::string_view jso
     case FieldKind::board: {
       if (v.is_string()) {
         const std::string_view s = v.get_string().value_unsafe();
-        if (s != "auto" && s != "none") return invalid(input, "a board is \"auto\", \"none\" or {\"board_id\": ...}; got '" + std::string(s) + "'");
+        if (s != "auto" && s != "none")
+          return invalid(
+              input, "a board is \"auto\", \"none\" or {\"board_id\": ...}; got '" + std::string(s) + "'");
         return compact;
       }
       std::string_view id;
-      if (v.at_key("board_id").get_string().get(id)) return invalid(input, "a board is \"auto\", \"none\" or {\"board_id\": \"...\"}");
+      if (v.at_key("board_id").get_string().get(id))
+        return invalid(input, "a board is \"auto\", \"none\" or {\"board_id\": \"...\"}");
       return compact;
     }
     case FieldKind::image: {
@@ -287,7 +307,8 @@ Result<std::string> check_value(const WorkflowInput& input, std::string_view jso
       if (input.constraints.item_kind) {
         std::size_t i = 0;
         for (dom::element item : a)
-          if (auto r = check_item(input, *input.constraints.item_kind, item, i++); !r) return tl::unexpected(r.error());
+          if (auto r = check_item(input, *input.constraints.item_kind, item, i++); !r)
+            return tl::unexpected(r.error());
       }
       return compact;
     }
@@ -298,11 +319,12 @@ Result<std::string> check_value(const WorkflowInput& input, std::string_view jso
 
 Result<std::string> value_from_text(const WorkflowInput& input, std::string_view raw) {
   const std::string text = trim(raw);
-  auto looks_json = [&] { return !text.empty() && (text.front() == '{' || text.front() == '[' || text == "null"); };
+  auto looks_json = [&] {
+    return !text.empty() && (text.front() == '{' || text.front() == '[' || text == "null");
+  };
   switch (input.kind) {
     case FieldKind::string:
-    case FieldKind::enumeration:
-      return json_string(raw);  // strings are taken verbatim, spaces included
+    case FieldKind::enumeration: return json_string(raw);  // strings are taken verbatim, spaces included
     case FieldKind::integer: {
       std::int64_t n = 0;
       auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -342,25 +364,26 @@ Result<std::string> value_from_text(const WorkflowInput& input, std::string_view
       std::string_view hex = text;
       if (!hex.empty() && hex.front() == '#') hex.remove_prefix(1);
       if (hex.size() != 6 && hex.size() != 8)
-        return invalid(input, "expects a color as #RRGGBB, #RRGGBBAA or {\"r\",\"g\",\"b\",\"a\"}, got '" + std::string(raw) + "'");
+        return invalid(input, "expects a color as #RRGGBB, #RRGGBBAA or {\"r\",\"g\",\"b\",\"a\"}, got '" +
+                                  std::string(raw) + "'");
       int comps[4] = {0, 0, 0, 255};
       for (std::size_t i = 0; i < hex.size() / 2; ++i) {
         auto [p, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, comps[i], 16);
         if (ec != std::errc() || p != hex.data() + 2 * i + 2)
           return invalid(input, "expects a color as #RRGGBB or #RRGGBBAA, got '" + std::string(raw) + "'");
       }
-      return "{\"r\":" + std::to_string(comps[0]) + ",\"g\":" + std::to_string(comps[1]) + ",\"b\":" +
-             std::to_string(comps[2]) + ",\"a\":" + std::to_string(comps[3]) + "}";
+      return "{\"r\":" + std::to_string(comps[0]) + ",\"g\":" + std::to_string(comps[1]) +
+             ",\"b\":" + std::to_string(comps[2]) + ",\"a\":" + std::to_string(comps[3]) + "}";
     }
     case FieldKind::model:
       if (looks_json()) return text;
-      return invalid(input, "expects a model identifier as JSON {\"key\",\"hash\",\"name\",\"base\",\"type\"}; "
-                            "to pick a model by name or key, resolve it against a server (ivk models)");
+      return invalid(input,
+                     "expects a model identifier as JSON {\"key\",\"hash\",\"name\",\"base\",\"type\"}; "
+                     "to pick a model by name or key, resolve it against a server (ivk models)");
     case FieldKind::collection:
       if (looks_json()) return text;
       return invalid(input, "expects a JSON array, e.g. [1,2,3]; got '" + std::string(raw) + "'");
-    case FieldKind::json:
-      return text;
+    case FieldKind::json: return text;
   }
   return text;
 }

@@ -57,7 +57,8 @@ struct Workflow::Impl {
 
   std::optional<std::string_view> current_value(const detail::Node* node, const std::string& field) const {
     if (node == nullptr) return std::nullopt;
-    if (auto it = overrides.find({node->id, field}); it != overrides.end()) return std::string_view(it->second);
+    if (auto it = overrides.find({node->id, field}); it != overrides.end())
+      return std::string_view(it->second);
     const detail::InputField* in = node->input(field);
     if (in == nullptr || !in->has_value) return std::nullopt;
     return in->value.in(model->text);
@@ -86,12 +87,18 @@ struct Workflow::Impl {
       in.constraints = type.constraints;
       in.typed_from_template = type.from_template;
       in.required = type.required;
-      in.description = field != nullptr && !field->description.empty() ? field->description : type.description;
-      if (field != nullptr && !field->label.empty()) in.title = field->label;
-      else if (node != nullptr && !node->label.empty() && field_name == "value") in.title = node->label;
-      else if (!type.title.empty()) in.title = type.title;
-      else in.title = field_name;
-      if (value) in.value_json = is_container_json(*value) ? detail::minify_json(*value) : std::string(*value);
+      in.description =
+          field != nullptr && !field->description.empty() ? field->description : type.description;
+      if (field != nullptr && !field->label.empty())
+        in.title = field->label;
+      else if (node != nullptr && !node->label.empty() && field_name == "value")
+        in.title = node->label;
+      else if (!type.title.empty())
+        in.title = type.title;
+      else
+        in.title = field_name;
+      if (value)
+        in.value_json = is_container_json(*value) ? detail::minify_json(*value) : std::string(*value);
       in.connected = connected.contains({node_id, field_name});
       inputs.push_back(std::move(in));
     }
@@ -101,8 +108,10 @@ struct Workflow::Impl {
     const WorkflowModel& m = *model;
     for (auto& in : inputs) {
       auto value = current_value(m.node(in.node_id), in.field_name);
-      if (value) in.value_json = is_container_json(*value) ? detail::minify_json(*value) : std::string(*value);
-      else in.value_json.reset();
+      if (value)
+        in.value_json = is_container_json(*value) ? detail::minify_json(*value) : std::string(*value);
+      else
+        in.value_json.reset();
     }
   }
 };
@@ -129,7 +138,8 @@ Result<Workflow> Workflow::load_string(std::string json, std::string source_name
 
   if (model->meta_version.empty())
     return with_source(make_error(ErrorCode::invalid_workflow,
-                             "missing \"meta.version\": cannot tell which workflow schema this is", "$.meta.version"));
+                                  "missing \"meta.version\": cannot tell which workflow schema this is",
+                                  "$.meta.version"));
   const int major = schema_major(model->meta_version);
   if (major == 1 || major == 2) {
     auto migrated = detail::migrate_to_v3(model->text);
@@ -141,10 +151,11 @@ Result<Workflow> Workflow::load_string(std::string json, std::string source_name
     if (auto s = detail::index_workflow(*fresh); !s) return with_source(s.error());
     model = std::move(fresh);
   } else if (major != 3 && major != 4) {
-    return with_source(make_error(ErrorCode::unsupported,
-                             "workflow schema " + model->meta_version +
-                                 " is not supported (ivk reads 1.x and 2.x by migrating them, 3.x and 4.x as they are)",
-                             "$.meta.version"));
+    return with_source(
+        make_error(ErrorCode::unsupported,
+                   "workflow schema " + model->meta_version +
+                       " is not supported (ivk reads 1.x and 2.x by migrating them, 3.x and 4.x as they are)",
+                   "$.meta.version"));
   }
 
   auto fields = detail::walk_form(*model, model->warnings);
@@ -199,10 +210,11 @@ Result<Workflow> Workflow::load_png(const std::filesystem::path& path) {
   if (!meta->invokeai_workflow) {
     std::string found;
     for (const auto& [k, v] : meta->text_chunks) found += (found.empty() ? "" : ", ") + k;
-    return tl::unexpected(make_error(ErrorCode::not_found,
-                                     "the PNG has no \"invokeai_workflow\" text chunk" +
-                                         (found.empty() ? std::string(" (it has no text chunks)") : " (it has: " + found + ")"),
-                                     {}, path.string()));
+    return tl::unexpected(
+        make_error(ErrorCode::not_found,
+                   "the PNG has no \"invokeai_workflow\" text chunk" +
+                       (found.empty() ? std::string(" (it has no text chunks)") : " (it has: " + found + ")"),
+                   {}, path.string()));
   }
   return load_string(std::move(*meta->invokeai_workflow), path.string() + " (invokeai_workflow)");
 }
@@ -229,8 +241,9 @@ void Workflow::apply_templates(std::shared_ptr<const NodeTemplates> templates) {
 Result<const WorkflowInput*> Workflow::get_input(int index) const {
   if (index < 0 || static_cast<std::size_t>(index) >= impl_->inputs.size())
     return fail(ErrorCode::not_found,
-                "no input " + std::to_string(index) + ": the workflow has " + std::to_string(impl_->inputs.size()) +
-                    " inputs (0.." + std::to_string(static_cast<long>(impl_->inputs.size()) - 1) + ")",
+                "no input " + std::to_string(index) + ": the workflow has " +
+                    std::to_string(impl_->inputs.size()) + " inputs (0.." +
+                    std::to_string(static_cast<long>(impl_->inputs.size()) - 1) + ")",
                 std::to_string(index));
   return &impl_->inputs[static_cast<std::size_t>(index)];
 }
@@ -238,7 +251,8 @@ Result<const WorkflowInput*> Workflow::get_input(int index) const {
 Result<const WorkflowInput*> Workflow::find_input(std::string_view ref) const {
   const auto& inputs = impl_->inputs;
   if (ref.empty()) return fail(ErrorCode::invalid_argument, "empty input reference", "");
-  if (std::all_of(ref.begin(), ref.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (std::all_of(ref.begin(), ref.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     if (ref.size() > 9) return get_input(-1);
     return get_input(std::stoi(std::string(ref)));
   }
@@ -275,16 +289,20 @@ Result<const WorkflowInput*> Workflow::find_input(std::string_view ref) const {
     if (hits.size() == 1) return hits.front();
     if (hits.size() > 1) {
       std::string list;
-      for (const auto* h : hits) list += (list.empty() ? "" : ", ") + std::to_string(h->index) + " (" + h->node_id + "." + h->field_name + ")";
+      for (const auto* h : hits)
+        list += (list.empty() ? "" : ", ") + std::to_string(h->index) + " (" + h->node_id + "." +
+                h->field_name + ")";
       return fail(ErrorCode::invalid_argument,
-                  "'" + std::string(ref) + "' matches several inputs: " + list + "; use an index or node_id.field_name",
+                  "'" + std::string(ref) + "' matches several inputs: " + list +
+                      "; use an index or node_id.field_name",
                   std::string(ref));
     }
   }
   // A node field that is not in the form is still a valid target for node_id.field_name? No:
   // only form inputs are settable, as in the GUI's form and the Python client.
   return fail(ErrorCode::not_found,
-              "no input '" + std::string(ref) + "'; refer to inputs by index, label or node_id.field_name (see `ivk inputs`)",
+              "no input '" + std::string(ref) +
+                  "'; refer to inputs by index, label or node_id.field_name (see `ivk inputs`)",
               std::string(ref));
 }
 
@@ -305,10 +323,12 @@ Status check_settable(const WorkflowModel& m, const WorkflowInput& in) {
   const detail::Node* node = m.node(in.node_id);
   if (node == nullptr)
     return fail(ErrorCode::invalid_workflow,
-                detail::describe_input(in) + ": its node is not in the workflow, so it cannot be set", in.jsonpath());
+                detail::describe_input(in) + ": its node is not in the workflow, so it cannot be set",
+                in.jsonpath());
   if (node->input(in.field_name) == nullptr && !node->has_inputs_object)
     return fail(ErrorCode::invalid_workflow,
-                detail::describe_input(in) + ": its node has no \"inputs\" object to hold a value", in.jsonpath());
+                detail::describe_input(in) + ": its node has no \"inputs\" object to hold a value",
+                in.jsonpath());
   return {};
 }
 }  // namespace
@@ -343,7 +363,9 @@ Status Workflow::set_json(std::string_view ref, std::string_view json_value) {
   return {};
 }
 
-Status Workflow::set_int(std::string_view ref, std::int64_t value) { return set_json(ref, std::to_string(value)); }
+Status Workflow::set_int(std::string_view ref, std::int64_t value) {
+  return set_json(ref, std::to_string(value));
+}
 Status Workflow::set_float(std::string_view ref, double value) {
   // JSON has no NaN or infinity; written as null they would silently clear the value.
   if (!std::isfinite(value)) {
@@ -356,7 +378,9 @@ Status Workflow::set_float(std::string_view ref, double value) {
   detail::append_json_number(s, value);
   return set_json(ref, s);
 }
-Status Workflow::set_bool(std::string_view ref, bool value) { return set_json(ref, value ? "true" : "false"); }
+Status Workflow::set_bool(std::string_view ref, bool value) {
+  return set_json(ref, value ? "true" : "false");
+}
 Status Workflow::set_string(std::string_view ref, std::string_view value) {
   auto in = find_input(ref);
   if (!in) return tl::unexpected(in.error());
@@ -395,14 +419,16 @@ std::string Workflow::to_json() const {
     if (in != nullptr && in->has_value) {
       edits.push_back({in->value.offset, in->value.length, json, order++});
     } else if (in != nullptr) {
-      edits.push_back({in->insert_at, 0, (in->object_empty ? "" : ", ") + std::string("\"value\": ") + json, order++});
+      edits.push_back(
+          {in->insert_at, 0, (in->object_empty ? "" : ", ") + std::string("\"value\": ") + json, order++});
     } else if (node->has_inputs_object) {
       auto [it, fresh] = inputs_object_empty.try_emplace(node->position, node->inputs_empty);
       const bool empty = it->second;
       it->second = false;
       const std::string name = detail::json_string(key.second);
       edits.push_back({node->inputs_insert_at, 0,
-                       (empty ? "" : ", ") + name + ": {\"name\": " + name + ", \"label\": \"\", \"value\": " + json + "}",
+                       (empty ? "" : ", ") + name + ": {\"name\": " + name +
+                           ", \"label\": \"\", \"value\": " + json + "}",
                        order++});
     }
   }
@@ -421,6 +447,8 @@ std::string Workflow::to_json() const {
   return out;
 }
 
-Status Workflow::save(const std::filesystem::path& path) const { return detail::write_file_atomically(path, to_json()); }
+Status Workflow::save(const std::filesystem::path& path) const {
+  return detail::write_file_atomically(path, to_json());
+}
 
 }  // namespace ivk

@@ -60,7 +60,8 @@ class Indexer {
 
   Status run(od::document& doc) {
     od::object root;
-    if (auto e = doc.get_object().get(root)) return fail_type("$", "an object (the workflow)", doc_type(doc), e);
+    if (auto e = doc.get_object().get(root))
+      return fail_type("$", "an object (the workflow)", doc_type(doc), e);
     bool saw_nodes = false, saw_edges = false;
     for (auto field_result : root) {
       od::field field;
@@ -91,8 +92,12 @@ class Indexer {
         if (auto s = read_exposed_fields(value); !s) return s;
       }
     }
-    if (!saw_nodes) return fail(ErrorCode::invalid_workflow, "missing \"nodes\": expected an array of nodes", std::string("$.nodes"));
-    if (!saw_edges) return fail(ErrorCode::invalid_workflow, "missing \"edges\": expected an array of edges", std::string("$.edges"));
+    if (!saw_nodes)
+      return fail(ErrorCode::invalid_workflow, "missing \"nodes\": expected an array of nodes",
+                  std::string("$.nodes"));
+    if (!saw_edges)
+      return fail(ErrorCode::invalid_workflow, "missing \"edges\": expected an array of edges",
+                  std::string("$.edges"));
     return {};
   }
 
@@ -106,13 +111,15 @@ class Indexer {
   std::size_t offset_of(const char* p) const { return static_cast<std::size_t>(p - buf_.data()); }
 
   Status syntax(const Path& path, simdjson::error_code e) const {
-    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", path);
+    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
+                path);
   }
 
   static Status fail_type(const Path& path, std::string_view expected, od::json_type found,
                           simdjson::error_code e) {
     if (e != simdjson::INCORRECT_TYPE)
-      return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", path);
+      return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
+                  path);
     return fail(ErrorCode::invalid_workflow,
                 "expected " + std::string(expected) + ", found " + std::string(kind_name(found)), path);
   }
@@ -176,7 +183,8 @@ class Indexer {
       od::json_type t;
       if (auto e = v.type().get(t)) return syntax("$.meta", e);
       if (t != od::json_type::object)
-        return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), std::string("$.meta"));
+        return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
+                    std::string("$.meta"));
     }
     if (auto e = v.get_object().get(o)) return syntax("$.meta", e);
     for (auto fr : o) {
@@ -214,7 +222,8 @@ class Indexer {
                         std::to_string(model_.nodes[it->second].position) + "])",
                     Path(path, "id"));
       if (node.kind == "invocation" && node.type.empty())
-        return fail(ErrorCode::invalid_workflow, "invocation node has no \"data.type\"", Path(Path(path, "data"), "type"));
+        return fail(ErrorCode::invalid_workflow, "invocation node has no \"data.type\"",
+                    Path(Path(path, "data"), "type"));
       model_.nodes.push_back(std::move(node));
       ++i;
     }
@@ -377,19 +386,27 @@ class Indexer {
         std::string_view key;
         if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
         std::string* target = nullptr;
-        if (key == "id") target = &edge.id;
-        else if (key == "type") target = &edge.type;
-        else if (key == "source") target = &edge.source;
-        else if (key == "sourceHandle") target = &edge.source_handle;
-        else if (key == "target") target = &edge.target;
-        else if (key == "targetHandle") target = &edge.target_handle;
+        if (key == "id")
+          target = &edge.id;
+        else if (key == "type")
+          target = &edge.type;
+        else if (key == "source")
+          target = &edge.source;
+        else if (key == "sourceHandle")
+          target = &edge.source_handle;
+        else if (key == "target")
+          target = &edge.target;
+        else if (key == "targetHandle")
+          target = &edge.target_handle;
         if (target != nullptr) {
           if (auto s = read_optional_string(f.value(), Path(path, key), *target); !s) return s;
         }
       }
       if (edge.type.empty()) edge.type = "default";
-      if (edge.source.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"source\"", Path(path, "source"));
-      if (edge.target.empty()) return fail(ErrorCode::invalid_workflow, "edge has no \"target\"", Path(path, "target"));
+      if (edge.source.empty())
+        return fail(ErrorCode::invalid_workflow, "edge has no \"source\"", Path(path, "source"));
+      if (edge.target.empty())
+        return fail(ErrorCode::invalid_workflow, "edge has no \"target\"", Path(path, "target"));
       model_.edges.push_back(std::move(edge));
     }
     return {};
@@ -400,7 +417,8 @@ class Indexer {
     if (auto e = v.type().get(t)) return syntax("$.form", e);
     if (t == od::json_type::null) return {};
     if (t != od::json_type::object)
-      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), std::string("$.form"));
+      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
+                  std::string("$.form"));
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax("$.form", e);
     model_.has_form = true;
@@ -467,7 +485,9 @@ class Indexer {
           if (dkey == "children") {
             if (auto s = read_children(df.value(), Path(Path(path, "data"), "children"), el); !s) return s;
           } else if (dkey == "fieldIdentifier") {
-            if (auto s = read_field_identifier(df.value(), Path(Path(path, "data"), "fieldIdentifier"), el); !s) return s;
+            if (auto s = read_field_identifier(df.value(), Path(Path(path, "data"), "fieldIdentifier"), el);
+                !s)
+              return s;
           }
         }
       }
@@ -496,7 +516,8 @@ class Indexer {
     if (auto e = v.type().get(t)) return syntax(path, e);
     if (t == od::json_type::null) return {};
     if (t != od::json_type::object)
-      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)), path);
+      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
+                  path);
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
     for (auto fr : o) {
@@ -529,7 +550,8 @@ class Indexer {
       const Path path(exposed_path, i++);
       od::value ev;
       if (auto e = std::move(item).get(ev)) return syntax(path, e);
-      if (auto s = expect_type(ev, od::json_type::object, path, "an object {nodeId, fieldName}"); !s) return s;
+      if (auto s = expect_type(ev, od::json_type::object, path, "an object {nodeId, fieldName}"); !s)
+        return s;
       od::object o;
       if (auto e = ev.get_object().get(o)) return syntax(path, e);
       std::string node_id, field_name;
@@ -565,11 +587,14 @@ Status validate_json_syntax(std::string_view text) {
     // it is valid: the indexer only records spans, so such a number is kept verbatim.
     if (error == simdjson::NUMBER_ERROR && where.message.empty() && where.offset == text.size()) return {};
     std::string message = "not valid JSON";
-    if (!where.message.empty()) message += ": " + where.message;
-    else message += std::string(" (") + simdjson::error_message(error) + ")";
-    return fail(ErrorCode::parse_error,
-                message + " at line " + std::to_string(where.line) + ", column " + std::to_string(where.column),
-                std::string("$"));
+    if (!where.message.empty())
+      message += ": " + where.message;
+    else
+      message += std::string(" (") + simdjson::error_message(error) + ")";
+    return fail(
+        ErrorCode::parse_error,
+        message + " at line " + std::to_string(where.line) + ", column " + std::to_string(where.column),
+        std::string("$"));
   }
   return {};
 }
@@ -580,7 +605,8 @@ Status index_workflow(WorkflowModel& model) {
   const simdjson::padded_string buffer(model.text);
   od::document doc;
   if (auto e = parser.iterate(buffer).get(doc))
-    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")", std::string("$"));
+    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
+                std::string("$"));
   Indexer indexer(buffer, model);
   if (auto s = indexer.run(doc); !s) return s;
   if (model.form_root.empty()) model.form_root = "root";

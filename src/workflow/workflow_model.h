@@ -17,16 +17,18 @@ namespace ivk::detail {
 struct Span {
   std::size_t offset = 0;
   std::size_t length = 0;
-  [[nodiscard]] std::string_view in(const std::string& text) const { return std::string_view(text).substr(offset, length); }
+  [[nodiscard]] std::string_view in(const std::string& text) const {
+    return std::string_view(text).substr(offset, length);
+  }
 };
 
 struct InputField {
-  std::string name;            // the key in data.inputs
-  std::string label;           // "label", "" when absent
+  std::string name;   // the key in data.inputs
+  std::string label;  // "label", "" when absent
   bool has_label = false;
   std::string description;
   bool has_value = false;
-  Span value;                  // raw JSON of "value" when has_value
+  Span value;  // raw JSON of "value" when has_value
   // Where to insert a new ` "value": X` member when has_value is false: right after the last
   // member of the input object (needs a leading comma) or right after "{" when it is empty.
   std::size_t insert_at = 0;
@@ -34,14 +36,14 @@ struct InputField {
 };
 
 struct Node {
-  std::size_t position = 0;    // index in the "nodes" array
+  std::size_t position = 0;  // index in the "nodes" array
   std::string id;
-  std::string kind;            // node "type": "invocation", "notes", "connector", ...
-  std::string type;            // data.type: the invocation type ("l2i", "string", ...)
-  std::string label;           // data.label
-  std::string version;         // data.version
-  bool is_intermediate = true; // data.isIntermediate (GUI default true)
-  bool use_cache = true;       // data.useCache (GUI default true)
+  std::string kind;                // node "type": "invocation", "notes", "connector", ...
+  std::string type;                // data.type: the invocation type ("l2i", "string", ...)
+  std::string label;               // data.label
+  std::string version;             // data.version
+  bool is_intermediate = true;     // data.isIntermediate (GUI default true)
+  bool use_cache = true;           // data.useCache (GUI default true)
   std::vector<InputField> inputs;  // document order
   // Where to insert a new input into data.inputs (same rules as InputField::insert_at);
   // has_inputs_object is false when the node has no "inputs" object at all.
@@ -58,7 +60,7 @@ struct Node {
 
 struct Edge {
   std::string id;
-  std::string type;            // "default" or "collapsed" ("default" when absent)
+  std::string type;  // "default" or "collapsed" ("default" when absent)
   std::string source;
   std::string source_handle;
   std::string target;
@@ -67,7 +69,7 @@ struct Edge {
 
 struct FormElement {
   std::string id;
-  std::string type;            // "container", "node-field", "heading", "text", "divider", ...
+  std::string type;  // "container", "node-field", "heading", "text", "divider", ...
   std::vector<std::string> children;
   bool has_field_identifier = false;
   std::string node_id;
@@ -75,7 +77,7 @@ struct FormElement {
 };
 
 struct WorkflowModel {
-  std::string text;            // document bytes (after migration, if one was needed)
+  std::string text;  // document bytes (after migration, if one was needed)
   std::string source_name;
   std::string name;
   bool has_id = false;
@@ -87,7 +89,7 @@ struct WorkflowModel {
   std::unordered_map<std::string, std::size_t> node_by_id;  // id -> index into nodes
   std::vector<Edge> edges;
   bool has_form = false;
-  std::string form_root;       // rootElementId, "root" when absent
+  std::string form_root;  // rootElementId, "root" when absent
   std::unordered_map<std::string, FormElement> form_elements;
   std::vector<std::pair<std::string, std::string>> exposed_fields;  // (nodeId, fieldName)
   // The form's node fields in input-index order (node_id, field_name), from the form walk.

@@ -45,8 +45,9 @@ std::set<std::string> edge_set(const json::array& edges) {
   for (const auto& e : edges) {
     const auto& s = e.at("source");
     const auto& d = e.at("destination");
-    out.insert(std::string(s.at("node_id").as_string()) + "." + std::string(s.at("field").as_string()) + "->" +
-               std::string(d.at("node_id").as_string()) + "." + std::string(d.at("field").as_string()));
+    out.insert(std::string(s.at("node_id").as_string()) + "." + std::string(s.at("field").as_string()) +
+               "->" + std::string(d.at("node_id").as_string()) + "." +
+               std::string(d.at("field").as_string()));
   }
   return out;
 }
@@ -100,8 +101,8 @@ Parity compare_with_recording(const std::string& fixture) {
       if (in != nullptr && in->default_json && same_json(json::parse(*in->default_json), kv.value()))
         p.server_defaults.push_back(std::string(id) + "." + std::string(kv.key()));
       else
-        p.other.push_back(std::string(id) + "." + std::string(kv.key()) + ": recorded " + json::serialize(kv.value()) +
-                          ", not built and not a template default");
+        p.other.push_back(std::string(id) + "." + std::string(kv.key()) + ": recorded " +
+                          json::serialize(kv.value()) + ", not built and not a template default");
     }
   }
   p.ours_edges = edge_set(ours.at("edges").as_array());
@@ -139,7 +140,8 @@ TEST(GuiGraphParity, FluxImageToImageMatchesTheRecordedGuiGraph) {
 
 // The Python client's shape differs from the GUI's in documented ways (pyclient.md §1.11).
 TEST(PyclientGraph, ReproducesThePythonClientsSystematicDifferences) {
-  const json::value item = json::parse(ivk::test::read_file(ivk::test::fixture("queue-items/flux-image-to-image.json")));
+  const json::value item =
+      json::parse(ivk::test::read_file(ivk::test::fixture("queue-items/flux-image-to-image.json")));
   auto wf = ivk::Workflow::load_string(json::serialize(item.at("workflow")), "flux");
   ASSERT_TRUE(wf.has_value());
   ivk::GraphOptions options;
@@ -148,12 +150,14 @@ TEST(PyclientGraph, ReproducesThePythonClientsSystematicDifferences) {
   EXPECT_EQ(g.at("id").as_string(), "workflow");
   const auto& nodes = g.at("nodes").as_object();
   // Boards: "none" is sent as a board id.
-  EXPECT_EQ(json::serialize(nodes.at("7e5172eb-48c1-44db-a770-8fd83e1435d1").at("board")), R"({"board_id":"none"})");
+  EXPECT_EQ(json::serialize(nodes.at("7e5172eb-48c1-44db-a770-8fd83e1435d1").at("board")),
+            R"({"board_id":"none"})");
   // Form-exposed model identifiers gain "submodel_type": null.
   const auto& loader = nodes.at("f8d9d7c8-9ed7-4bd7-9e42-ab0e89bfac90").as_object();
   int with_submodel = 0;
   for (const char* f : {"model", "t5_encoder_model", "clip_embed_model", "vae_model"})
-    if (loader.at(f).as_object().contains("submodel_type") && loader.at(f).at("submodel_type").is_null()) ++with_submodel;
+    if (loader.at(f).as_object().contains("submodel_type") && loader.at(f).at("submodel_type").is_null())
+      ++with_submodel;
   EXPECT_EQ(with_submodel, 4);
   // Every edge is kept and nodes carry is_intermediate/use_cache.
   EXPECT_EQ(g.at("edges").as_array().size(), 19u);

@@ -50,13 +50,14 @@ TEST(EnqueueBody, WrapsGraphWorkflowRunsOriginAndDestination) {
 TEST(EnqueueBody, SweepsBecomeBatchDataGroups) {
   const auto wf = sdxl();
   ivk::BatchOptions options;
-  options.sweeps.push_back({{{"3", {"512", "768"}}, {"4", {"640", "1024"}}}});             // zipped
+  options.sweeps.push_back({{{"3", {"512", "768"}}, {"4", {"640", "1024"}}}});                 // zipped
   options.sweeps.push_back({{{"positive prompt", {"\"a cat\"", "\"a dog\"", "\"a fox\""}}}});  // multiplied
   const json::value b = body(wf, options);
-  EXPECT_EQ(json::serialize(b.at("batch").at("data")),
-            R"([[{"node_path":"noise:f4Bv4UWa22","field_name":"width","items":[512,768]},)"
-            R"({"node_path":"noise:f4Bv4UWa22","field_name":"height","items":[640,1024]}],)"
-            R"([{"node_path":"positive_prompt:kjUMdcg0zO","field_name":"value","items":["a cat","a dog","a fox"]}]])");
+  EXPECT_EQ(
+      json::serialize(b.at("batch").at("data")),
+      R"([[{"node_path":"noise:f4Bv4UWa22","field_name":"width","items":[512,768]},)"
+      R"({"node_path":"noise:f4Bv4UWa22","field_name":"height","items":[640,1024]}],)"
+      R"([{"node_path":"positive_prompt:kjUMdcg0zO","field_name":"value","items":["a cat","a dog","a fox"]}]])");
   options.runs = 2;
   EXPECT_EQ(*ivk::count_sessions(options), 12u);  // 2 × 3 × runs 2
 }

@@ -78,11 +78,13 @@ TEST(GraphBuilder, AutoBoardResolvesToTheConfiguredBoardOrIsOmitted) {
   EXPECT_FALSE(build(*wf).at("nodes").at("save").as_object().contains("board"));
   ivk::GraphOptions options;
   options.auto_board = "board-123";
-  EXPECT_EQ(json::serialize(build(*wf, options).at("nodes").at("save").at("board")), R"({"board_id":"board-123"})");
+  EXPECT_EQ(json::serialize(build(*wf, options).at("nodes").at("save").at("board")),
+            R"({"board_id":"board-123"})");
   ASSERT_TRUE(wf->set_from_text("save.board", "none").has_value());
   EXPECT_FALSE(build(*wf, options).at("nodes").at("save").as_object().contains("board"));
   ASSERT_TRUE(wf->set_from_text("save.board", "my-board").has_value());
-  EXPECT_EQ(json::serialize(build(*wf, options).at("nodes").at("save").at("board")), R"({"board_id":"my-board"})");
+  EXPECT_EQ(json::serialize(build(*wf, options).at("nodes").at("save").at("board")),
+            R"({"board_id":"my-board"})");
 }
 
 TEST(GraphBuilder, SetValuesReachTheGraphWithTheirExactText) {
