@@ -38,8 +38,9 @@ std::string_view unquote(std::string_view json_string) {
   return {};
 }
 
+// Views into the (immutable) workflow model: building a graph copies no ids.
 struct GraphEdge {
-  std::string source, source_field, target, target_field;
+  std::string_view source, source_field, target, target_field;
   bool operator<(const GraphEdge& o) const {
     return std::tie(source, source_field, target, target_field) <
            std::tie(o.source, o.source_field, o.target, o.target_field);
@@ -48,10 +49,10 @@ struct GraphEdge {
 
 // Follows a connector chain backwards to the invocation that feeds it (resolveConnectorSource).
 // Returns false for dead ends and cycles.
-bool resolve_connector_source(const WorkflowModel& m, const std::string& connector_id, std::string& node_id,
-                              std::string& field) {
-  std::unordered_set<std::string> seen;
-  std::string current = connector_id;
+bool resolve_connector_source(const WorkflowModel& m, std::string_view connector_id,
+                              std::string_view& node_id, std::string_view& field) {
+  std::unordered_set<std::string_view> seen;
+  std::string_view current = connector_id;
   while (true) {
     if (!seen.insert(current).second) return false;
     const detail::Edge* incoming = nullptr;
@@ -78,7 +79,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
                                     const NodeTemplates* templates) {
   const WorkflowModel& m = wf.model();
   // 1. Which nodes are executable graph nodes.
-  std::unordered_map<std::string, const Node*> kept;
+  std::unordered_map<std::string_view, const Node*> kept;
   for (const auto& node : m.nodes) {
     if (node.kind != "invocation") continue;
     if (detail::is_batch_node(node.type) || detail::is_generator_node(node.type)) continue;
@@ -89,7 +90,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
   // 2. Edges: default only, connectors flattened, deduplicated, in document order.
   std::vector<GraphEdge> edges;
   std::set<GraphEdge> seen;
-  std::set<std::pair<std::string, std::string>> connected;
+  std::set<std::pair<std::string_view, std::string_view>> connected;
   for (const auto& e : m.edges) {
     if (e.type != "default" || e.source_handle.empty() || e.target_handle.empty()) continue;
     if (!kept.contains(e.target)) continue;
@@ -124,7 +125,8 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
     out += ",\"id\":";
     detail::append_json_string(out, node.id);
     for (const auto& input : node.inputs) {
-      if (connected.contains({node.id, input.name})) continue;  // an edge feeds it: never a literal
+      if (connected.contains({std::string_view(node.id), std::string_view(input.name)}))
+        continue;  // an edge feeds it: never a literal
       const InputTemplate* in_tmpl = tmpl != nullptr ? tmpl->input(input.name) : nullptr;
       if (tmpl != nullptr && in_tmpl == nullptr && !tmpl->accepts_extra_inputs) continue;
       const bool is_board = in_tmpl != nullptr ? in_tmpl->kind == FieldKind::board : input.name == "board";

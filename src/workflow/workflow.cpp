@@ -33,6 +33,18 @@ namespace {
 
 using FieldKey = std::pair<std::string, std::string>;  // (node_id, field_name)
 
+// Orders FieldKeys and looks them up by (string_view, string_view): the graph builder asks for
+// every node input's value, and building two strings per lookup showed up in profiles.
+struct FieldKeyLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    const std::string_view a1 = a.first, b1 = b.first;
+    if (a1 != b1) return a1 < b1;
+    return std::string_view(a.second) < std::string_view(b.second);
+  }
+};
+
 int schema_major(std::string_view version) {
   int major = 0;
   std::size_t i = 0;
@@ -51,13 +63,14 @@ bool is_container_json(std::string_view s) { return !s.empty() && (s.front() == 
 struct Workflow::Impl {
   std::shared_ptr<const WorkflowModel> model;
   std::shared_ptr<const NodeTemplates> templates;
-  std::map<FieldKey, std::string> overrides;  // compact JSON values set by the caller
+  std::map<FieldKey, std::string, FieldKeyLess> overrides;  // compact JSON values set by the caller
   std::vector<WorkflowInput> inputs;
   std::set<FieldKey> connected;  // node inputs fed by an edge
 
-  std::optional<std::string_view> current_value(const detail::Node* node, const std::string& field) const {
+  std::optional<std::string_view> current_value(const detail::Node* node, std::string_view field) const {
     if (node == nullptr) return std::nullopt;
-    if (auto it = overrides.find({node->id, field}); it != overrides.end())
+    if (auto it = overrides.find(std::pair<std::string_view, std::string_view>(node->id, field));
+        it != overrides.end())
       return std::string_view(it->second);
     const detail::InputField* in = node->input(field);
     if (in == nullptr || !in->has_value) return std::nullopt;
@@ -397,7 +410,7 @@ void Workflow::reset_values() {
 std::optional<std::string_view> Workflow::value_of(std::size_t node_index, std::string_view field) const {
   const auto& nodes = impl_->model->nodes;
   if (node_index >= nodes.size()) return std::nullopt;
-  return impl_->current_value(&nodes[node_index], std::string(field));
+  return impl_->current_value(&nodes[node_index], field);
 }
 
 std::string Workflow::to_json() const {
