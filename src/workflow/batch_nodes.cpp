@@ -115,7 +115,7 @@ Result<std::vector<std::string>> evaluate_generator(const Node& gen, std::string
 }
 
 const Node* follow_connectors_back(const WorkflowModel& m, const Node* n) {
-  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string_view> seen;
   while (n != nullptr && n->kind == "connector") {
     if (!seen.insert(n->id).second) return nullptr;
     const Node* next = nullptr;
@@ -127,9 +127,9 @@ const Node* follow_connectors_back(const WorkflowModel& m, const Node* n) {
 }
 
 // Invocation inputs reached from (source, handle), following connectors forward.
-void collect_targets(const WorkflowModel& m, const std::string& source, const std::string& handle,
-                     std::vector<std::pair<std::string, std::string>>& out,
-                     std::unordered_set<std::string>& seen) {
+void collect_targets(const WorkflowModel& m, std::string_view source, std::string_view handle,
+                     std::vector<std::pair<std::string_view, std::string_view>>& out,
+                     std::unordered_set<std::string_view>& seen) {
   for (const auto& e : m.edges) {
     if (e.type != "default" || e.source != source || e.source_handle != handle) continue;
     const Node* t = m.node(e.target);
@@ -160,8 +160,8 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
     if (generator != nullptr && is_generator_node(generator->type)) {
       auto gv = workflow.value_of(generator->position, "generator");
       if (!gv)
-        return fail(ErrorCode::invalid_workflow, "generator node '" + generator->id + "' has no value",
-                    where);
+        return fail(ErrorCode::invalid_workflow,
+                    "generator node '" + std::string(generator->id) + "' has no value", where);
       auto evaluated =
           evaluate_generator(*generator, *gv, "$.nodes[" + std::to_string(generator->position) + "]");
       if (!evaluated) return tl::unexpected(evaluated.error());
@@ -174,13 +174,14 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
                     where + ".data.inputs." + input_name);
       for (dom::element item : arr) items.push_back(simdjson::minify(item));
     }
-    std::vector<std::pair<std::string, std::string>> targets;
-    std::unordered_set<std::string> seen;
-    collect_targets(m, node.id, std::string(output_handle(node.type)), targets, seen);
+    std::vector<std::pair<std::string_view, std::string_view>> targets;
+    std::unordered_set<std::string_view> seen;
+    collect_targets(m, node.id, output_handle(node.type), targets, seen);
     if (targets.empty()) continue;  // not wired to anything: nothing to vary
     if (items.empty())
       return fail(ErrorCode::invalid_workflow,
-                  "batch node '" + node.id + "' has no items (the GUI refuses to enqueue it)", where);
+                  "batch node '" + std::string(node.id) + "' has no items (the GUI refuses to enqueue it)",
+                  where);
     std::string group_id = "None";
     if (auto g = workflow.value_of(node.position, "batch_group_id"); g && g->size() >= 2 && g->front() == '"')
       group_id = std::string(g->substr(1, g->size() - 2));
@@ -202,7 +203,7 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
                         std::to_string(groups[gi].front().items.size()) + " and " +
                         std::to_string(items.size()) + ")",
                     where);
-      groups[gi].push_back({target, field, items});
+      groups[gi].push_back({std::string(target), std::string(field), items});
     }
   }
   return groups;

@@ -33,8 +33,8 @@ Result<std::vector<FormFieldRef>> walk_form(const WorkflowModel& model, std::vec
            "no form: inputs come from the legacy exposedFields, as the InvokeAI UI builds them"});
       for (const auto& [node_id, field_name] : model.exposed_fields) fields.push_back({node_id, field_name});
     } else if (model.has_form && !model.form_elements.contains(model.form_root)) {
-      warnings.push_back(
-          {"$.form.rootElementId", "form root element '" + model.form_root + "' does not exist"});
+      warnings.push_back({"$.form.rootElementId",
+                          "form root element '" + std::string(model.form_root) + "' does not exist"});
     }
     return fields;
   }
@@ -51,9 +51,9 @@ Result<std::vector<FormFieldRef>> walk_form(const WorkflowModel& model, std::vec
     if (el->type != "container") return {};  // heading, text, divider: no index consumed
     if (on_path.contains(el)) {
       std::string cycle;
-      for (const auto& f : stack) cycle += f.element->id + " -> ";
-      return fail(ErrorCode::invalid_workflow, "form elements form a cycle: " + cycle + el->id,
-                  "$.form.elements." + el->id);
+      for (const auto& f : stack) cycle += std::string(f.element->id) + " -> ";
+      return fail(ErrorCode::invalid_workflow, "form elements form a cycle: " + cycle + std::string(el->id),
+                  "$.form.elements." + std::string(el->id));
     }
     on_path.insert(el);
     stack.push_back({el, 0});
@@ -67,11 +67,11 @@ Result<std::vector<FormFieldRef>> walk_form(const WorkflowModel& model, std::vec
       stack.pop_back();
       continue;
     }
-    const std::string& child_id = top.element->children[top.next_child++];
+    const std::string_view child_id = top.element->children[top.next_child++];
     auto it = model.form_elements.find(child_id);
     if (it == model.form_elements.end()) {
-      warnings.push_back({"$.form.elements." + top.element->id + ".data.children",
-                          "child element '" + child_id + "' does not exist; skipped"});
+      warnings.push_back({"$.form.elements." + std::string(top.element->id) + ".data.children",
+                          "child element '" + std::string(child_id) + "' does not exist; skipped"});
       continue;
     }
     if (auto s = enter(&it->second); !s) return tl::unexpected(s.error());

@@ -8,8 +8,8 @@
 namespace ivk::detail {
 
 struct FormFieldRef {
-  std::string node_id;
-  std::string field_name;
+  std::string_view node_id;  // views into the model
+  std::string_view field_name;
 };
 
 // The node fields of the form in the Python client's order: depth-first pre-order from the

@@ -190,7 +190,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
 // invokeai-py-client 1.1: every node but notes, every literal (connected ones too), edges unfiltered.
 Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions& options) {
   const WorkflowModel& m = wf.model();
-  std::set<std::pair<std::string, std::string>> exposed_models;
+  std::set<std::pair<std::string_view, std::string_view>> exposed_models;
   for (const auto& in : wf.inputs())
     if (in.kind == FieldKind::model) exposed_models.insert({in.node_id, in.field_name});
   std::string out;
@@ -226,7 +226,8 @@ Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions&
         out += "{\"board_id\":";
         detail::append_json_string(out, s == "auto" ? "none" : s);
         out += "}";
-      } else if (exposed_models.contains({node.id, input.name}) && value->front() == '{') {
+      } else if (exposed_models.contains({std::string_view(node.id), std::string_view(input.name)}) &&
+                 value->front() == '{') {
         out += detail::normalize_model_identifier(*value);
       } else {
         append_value(out, *value);

@@ -65,7 +65,8 @@ struct Workflow::Impl {
   std::shared_ptr<const NodeTemplates> templates;
   std::map<FieldKey, std::string, FieldKeyLess> overrides;  // compact JSON values set by the caller
   std::vector<WorkflowInput> inputs;
-  std::set<FieldKey> connected;  // node inputs fed by an edge
+  std::set<std::pair<std::string_view, std::string_view>>
+      connected;  // node inputs fed by an edge (views into model)
 
   std::optional<std::string_view> current_value(const detail::Node* node, std::string_view field) const {
     if (node == nullptr) return std::nullopt;
@@ -166,7 +167,7 @@ Result<Workflow> Workflow::load_string(std::string json, std::string source_name
   } else if (major != 3 && major != 4) {
     return with_source(
         make_error(ErrorCode::unsupported,
-                   "workflow schema " + model->meta_version +
+                   "workflow schema " + std::string(model->meta_version) +
                        " is not supported (ivk reads 1.x and 2.x by migrating them, 3.x and 4.x as they are)",
                    "$.meta.version"));
   }
@@ -176,24 +177,26 @@ Result<Workflow> Workflow::load_string(std::string json, std::string source_name
   // As workflow.h promises: a current-schema file whose form was built from exposedFields says so.
   if (model->migrated_from.empty() && detail::form_from_exposed_fields(*model))
     model->migrated_from = "exposedFields";
-  for (auto& f : *fields) model->form_fields.emplace_back(std::move(f.node_id), std::move(f.field_name));
+  for (const auto& f : *fields) model->form_fields.emplace_back(f.node_id, f.field_name);
   for (std::size_t i = 0; i < model->edges.size(); ++i) {
     const auto& e = model->edges[i];
     if (e.type != "default") continue;
-    for (const std::string* id : {&e.source, &e.target})
-      if (model->node(*id) == nullptr)
-        model->warnings.push_back({"$.edges[" + std::to_string(i) + "]",
-                                   "edge refers to node '" + *id + "', which does not exist; it is ignored"});
+    for (const std::string_view id : {e.source, e.target})
+      if (model->node(id) == nullptr)
+        model->warnings.push_back(
+            {"$.edges[" + std::to_string(i) + "]",
+             "edge refers to node '" + std::string(id) + "', which does not exist; it is ignored"});
   }
   for (std::size_t i = 0; i < model->form_fields.size(); ++i) {
     const auto& [node_id, field] = model->form_fields[i];
     const detail::Node* node = model->node(node_id);
     if (node == nullptr)
-      model->warnings.push_back({"$.form", "input " + std::to_string(i) + " refers to node '" + node_id +
-                                               "', which does not exist"});
+      model->warnings.push_back({"$.form", "input " + std::to_string(i) + " refers to node '" +
+                                               std::string(node_id) + "', which does not exist"});
     else if (node->input(field) == nullptr)
-      model->warnings.push_back({"$.form", "input " + std::to_string(i) + " refers to field '" + field +
-                                               "', which node '" + node_id + "' does not have"});
+      model->warnings.push_back({"$.form", "input " + std::to_string(i) + " refers to field '" +
+                                               std::string(field) + "', which node '" + std::string(node_id) +
+                                               "' does not have"});
   }
 
   auto impl = std::make_unique<Impl>();
@@ -235,7 +238,7 @@ Result<Workflow> Workflow::load_png(const std::filesystem::path& path) {
 std::string_view Workflow::name() const noexcept { return impl_->model->name; }
 std::optional<std::string> Workflow::id() const {
   if (!impl_->model->has_id) return std::nullopt;
-  return impl_->model->id;
+  return std::string(impl_->model->id);
 }
 std::string_view Workflow::schema_version() const noexcept { return impl_->model->meta_version; }
 std::string_view Workflow::migrated_from() const noexcept { return impl_->model->migrated_from; }

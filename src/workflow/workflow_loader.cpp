@@ -66,8 +66,7 @@ class Indexer {
     for (auto field_result : root) {
       od::field field;
       if (auto e = std::move(field_result).get(field)) return syntax("$", e);
-      std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return syntax("$", e);
+      const od::raw_json_string key = field.key();
       od::value value = field.value();
       if (key == "name") {
         if (auto s = read_string(value, "$.name", model_.name); !s) return s;
@@ -133,16 +132,60 @@ class Indexer {
     return {};
   }
 
-  Status read_string(od::value& v, const Path& path, std::string& out) {
+  // A view of `in_buffer` (which points into the padded copy) at the same place in the model's text.
+  std::string_view in_text(std::string_view in_buffer) const {
+    return {model_.text.data() + (in_buffer.data() - buf_.data()), in_buffer.size()};
+  }
+
+  // The content of a string whose text holds no escape sequence, read in place. `after_quote`
+  // points just past the opening quote of a valid JSON string in the padded buffer.
+  static bool plain_string(const char* after_quote, std::string_view& out) {
+    const char* q = after_quote;
+    while (*q != '"' && *q != '\\') ++q;
+    if (*q == '\\') return false;
+    out = std::string_view(after_quote, static_cast<std::size_t>(q - after_quote));
+    return true;
+  }
+
+  // The key as written between its quotes, for comparing with the (escape-free) names ivk
+  // looks for. Unescaping every key cost a virtual call each; keys with escapes simply match
+  // nothing here (the GUI never writes them).
+  static std::string_view raw_key(od::field& f) {
+    const char* begin = f.key().raw();
+    const char* end = begin;
+    while (*end != '"') end += (*end == '\\') ? 2 : 1;
+    return {begin, static_cast<std::size_t>(end - begin)};
+  }
+
+  // A key that the model keeps (input names, form element ids): a view into the text, or a
+  // decoded copy when the key had escapes.
+  Status stable_key(od::field& f, const Path& path, std::string_view& out) {
+    if (plain_string(f.key().raw(), out)) {
+      out = in_text(out);
+      return {};
+    }
+    std::string_view decoded;
+    if (auto e = f.unescaped_key().get(decoded)) return syntax(path, e);
+    out = model_.unescaped.emplace_back(decoded);
+    return {};
+  }
+
+  // A string value as a view into the text (no copy), or a decoded copy when it had escapes.
+  Status read_string(od::value& v, const Path& path, std::string_view& out) {
     if (auto s = expect_type(v, od::json_type::string, path, "a string"); !s) return s;
-    std::string_view sv;
-    if (auto e = v.get_string().get(sv)) return syntax(path, e);
-    out.assign(sv);
+    const std::string_view tok = v.raw_json_token();
+    if (plain_string(tok.data() + 1, out)) {
+      out = in_text(out);
+      return {};
+    }
+    std::string_view decoded;
+    if (auto e = v.get_string().get(decoded)) return syntax(path, e);
+    out = model_.unescaped.emplace_back(decoded);
     return {};
   }
 
   // Reads a string, tolerating null (kept empty); anything else is an error.
-  Status read_optional_string(od::value& v, const Path& path, std::string& out) {
+  Status read_optional_string(od::value& v, const Path& path, std::string_view& out) {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax(path, e);
     if (t == od::json_type::null) return {};
@@ -190,8 +233,7 @@ class Indexer {
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax("$.meta", e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax("$.meta", e);
+      const od::raw_json_string key = f.key();
       if (key == "version") {
         if (auto s = read_string(f.value(), "$.meta.version", model_.meta_version); !s) return s;
       } else if (key == "category") {
@@ -218,7 +260,7 @@ class Indexer {
       auto [it, inserted] = model_.node_by_id.emplace(node.id, model_.nodes.size());
       if (!inserted)
         return fail(ErrorCode::invalid_workflow,
-                    "duplicate node id '" + node.id + "' (first at $.nodes[" +
+                    "duplicate node id '" + std::string(node.id) + "' (first at $.nodes[" +
                         std::to_string(model_.nodes[it->second].position) + "])",
                     Path(path, "id"));
       if (node.kind == "invocation" && node.type.empty())
@@ -234,12 +276,11 @@ class Indexer {
     if (auto s = expect_type(v, od::json_type::object, path, "an object (a node)"); !s) return s;
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
-    std::string data_id;
+    std::string_view data_id;
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax(path, e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      const od::raw_json_string key = f.key();
       if (key == "id") {
         if (auto s = read_string(f.value(), Path(path, "id"), node.id); !s) return s;
       } else if (key == "type") {
@@ -253,15 +294,14 @@ class Indexer {
     return {};
   }
 
-  Status read_node_data(od::value& v, const Path& path, Node& node, std::string& data_id) {
+  Status read_node_data(od::value& v, const Path& path, Node& node, std::string_view& data_id) {
     if (auto s = expect_type(v, od::json_type::object, path, "an object"); !s) return s;
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax(path, e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      const od::raw_json_string key = f.key();
       od::value fv = f.value();
       if (key == "id") {
         if (auto s = read_optional_string(fv, Path(path, "id"), data_id); !s) return s;
@@ -293,10 +333,8 @@ class Indexer {
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax(path, e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
       InputField input;
-      input.name.assign(key);
+      if (auto st = stable_key(f, path, input.name); !st) return st;
       const Path ipath(path, input.name);
       Span end_span;
       if (auto s = read_input(f.value(), ipath, input, end_span); !s) return s;
@@ -318,25 +356,30 @@ class Indexer {
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax(path, e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      const od::raw_json_string key = f.key();
       od::value fv = f.value();
       Span span;
-      if (key == "label" || key == "description") {
+      const bool is_label = key == "label";
+      if (is_label || key == "description") {
+        const Path member(path, is_label ? "label" : "description");
         od::json_type t;
         if (auto e = fv.type().get(t)) return syntax(path, e);
         if (t == od::json_type::string) {
           const std::string_view tok = fv.raw_json_token();
-          std::string& target = key == "label" ? input.label : input.description;
-          if (auto s = read_string(fv, Path(path, key), target); !s) return s;
-          if (key == "label") input.has_label = true;
+          std::string_view& target = is_label ? input.label : input.description;
+          if (auto s = read_string(fv, member, target); !s) return s;
+          if (is_label) input.has_label = true;
           span = string_token_span(tok);
-        } else if (auto s = value_span(fv, Path(path, key), span); !s) {
+        } else if (auto s = value_span(fv, member, span); !s) {
           return s;
         }
       } else {
-        if (auto s = value_span(fv, Path(path, key), span); !s) return s;
-        if (key == "value") {
+        const bool is_value = key == "value";
+        const Path member(path, is_value        ? std::string_view("value")
+                                : key == "name" ? std::string_view("name")
+                                                : raw_key(f));
+        if (auto s = value_span(fv, member, span); !s) return s;
+        if (is_value) {
           input.has_value = true;
           input.value = span;
         }
@@ -383,23 +426,23 @@ class Indexer {
       for (auto fr : o) {
         od::field f;
         if (auto e = std::move(fr).get(f)) return syntax(path, e);
-        std::string_view key;
-        if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
-        std::string* target = nullptr;
+        const od::raw_json_string key = f.key();
+        std::string_view* target = nullptr;
+        std::string_view name;
         if (key == "id")
-          target = &edge.id;
+          target = &edge.id, name = "id";
         else if (key == "type")
-          target = &edge.type;
+          target = &edge.type, name = "type";
         else if (key == "source")
-          target = &edge.source;
+          target = &edge.source, name = "source";
         else if (key == "sourceHandle")
-          target = &edge.source_handle;
+          target = &edge.source_handle, name = "sourceHandle";
         else if (key == "target")
-          target = &edge.target;
+          target = &edge.target, name = "target";
         else if (key == "targetHandle")
-          target = &edge.target_handle;
+          target = &edge.target_handle, name = "targetHandle";
         if (target != nullptr) {
-          if (auto s = read_optional_string(f.value(), Path(path, key), *target); !s) return s;
+          if (auto s = read_optional_string(f.value(), Path(path, name), *target); !s) return s;
         }
       }
       if (edge.type.empty()) edge.type = "default";
@@ -425,8 +468,7 @@ class Indexer {
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax("$.form", e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax("$.form", e);
+      const od::raw_json_string key = f.key();
       if (key == "rootElementId") {
         if (auto s = read_optional_string(f.value(), "$.form.rootElementId", model_.form_root); !s) return s;
       } else if (key == "elements") {
@@ -445,10 +487,8 @@ class Indexer {
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax("$.form.elements", e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax("$.form.elements", e);
       FormElement el;
-      el.id.assign(key);
+      if (auto st = stable_key(f, elements_path, el.id); !st) return st;
       const Path path(elements_path, el.id);
       if (auto s = read_form_element(f.value(), path, el); !s) return s;
       model_.form_elements.insert_or_assign(el.id, std::move(el));
@@ -463,8 +503,7 @@ class Indexer {
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax(path, e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      const od::raw_json_string key = f.key();
       if (key == "type") {
         if (auto s = read_string(f.value(), Path(path, "type"), el.type); !s) return s;
       } else if (key == "data") {
@@ -480,8 +519,7 @@ class Indexer {
         for (auto dfr : d) {
           od::field df;
           if (auto e = std::move(dfr).get(df)) return syntax(Path(path, "data"), e);
-          std::string_view dkey;
-          if (auto e = df.unescaped_key().get(dkey)) return syntax(Path(path, "data"), e);
+          const od::raw_json_string dkey = df.key();
           if (dkey == "children") {
             if (auto s = read_children(df.value(), Path(Path(path, "data"), "children"), el); !s) return s;
           } else if (dkey == "fieldIdentifier") {
@@ -504,7 +542,7 @@ class Indexer {
       od::value cv;
       const Path cpath(path, i++);
       if (auto e = std::move(item).get(cv)) return syntax(cpath, e);
-      std::string child;
+      std::string_view child;
       if (auto s = read_string(cv, cpath, child); !s) return s;
       el.children.push_back(std::move(child));
     }
@@ -523,8 +561,7 @@ class Indexer {
     for (auto fr : o) {
       od::field f;
       if (auto e = std::move(fr).get(f)) return syntax(path, e);
-      std::string_view key;
-      if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+      const od::raw_json_string key = f.key();
       if (key == "nodeId") {
         if (auto s = read_optional_string(f.value(), Path(path, "nodeId"), el.node_id); !s) return s;
       } else if (key == "fieldName") {
@@ -554,12 +591,11 @@ class Indexer {
         return s;
       od::object o;
       if (auto e = ev.get_object().get(o)) return syntax(path, e);
-      std::string node_id, field_name;
+      std::string_view node_id, field_name;
       for (auto fr : o) {
         od::field f;
         if (auto e = std::move(fr).get(f)) return syntax(path, e);
-        std::string_view key;
-        if (auto e = f.unescaped_key().get(key)) return syntax(path, e);
+        const od::raw_json_string key = f.key();
         if (key == "nodeId") {
           if (auto s = read_string(f.value(), Path(path, "nodeId"), node_id); !s) return s;
         } else if (key == "fieldName") {

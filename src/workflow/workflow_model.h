@@ -5,6 +5,7 @@
 // so builders copy values verbatim (numbers keep their exact text) and edits are splices.
 
 #include <cstddef>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,10 +24,10 @@ struct Span {
 };
 
 struct InputField {
-  std::string name;   // the key in data.inputs
-  std::string label;  // "label", "" when absent
+  std::string_view name;   // the key in data.inputs
+  std::string_view label;  // "label", "" when absent
   bool has_label = false;
-  std::string description;
+  std::string_view description;
   bool has_value = false;
   Span value;  // raw JSON of "value" when has_value
   // Where to insert a new ` "value": X` member when has_value is false: right after the last
@@ -37,11 +38,11 @@ struct InputField {
 
 struct Node {
   std::size_t position = 0;  // index in the "nodes" array
-  std::string id;
-  std::string kind;                // node "type": "invocation", "notes", "connector", ...
-  std::string type;                // data.type: the invocation type ("l2i", "string", ...)
-  std::string label;               // data.label
-  std::string version;             // data.version
+  std::string_view id;
+  std::string_view kind;           // node "type": "invocation", "notes", "connector", ...
+  std::string_view type;           // data.type: the invocation type ("l2i", "string", ...)
+  std::string_view label;          // data.label
+  std::string_view version;        // data.version
   bool is_intermediate = true;     // data.isIntermediate (GUI default true)
   bool use_cache = true;           // data.useCache (GUI default true)
   std::vector<InputField> inputs;  // document order
@@ -59,45 +60,51 @@ struct Node {
 };
 
 struct Edge {
-  std::string id;
-  std::string type;  // "default" or "collapsed" ("default" when absent)
-  std::string source;
-  std::string source_handle;
-  std::string target;
-  std::string target_handle;
+  std::string_view id;
+  std::string_view type;  // "default" or "collapsed" ("default" when absent)
+  std::string_view source;
+  std::string_view source_handle;
+  std::string_view target;
+  std::string_view target_handle;
 };
 
 struct FormElement {
-  std::string id;
-  std::string type;  // "container", "node-field", "heading", "text", "divider", ...
-  std::vector<std::string> children;
+  std::string_view id;
+  std::string_view type;  // "container", "node-field", "heading", "text", "divider", ...
+  std::vector<std::string_view> children;
   bool has_field_identifier = false;
-  std::string node_id;
-  std::string field_name;
+  std::string_view node_id;
+  std::string_view field_name;
 };
 
+// Every string_view in the model points into `text` or into `unescaped`: the model is built
+// once, never copied and never changed (it is shared, const, between Workflow copies).
 struct WorkflowModel {
+  WorkflowModel() = default;
+  WorkflowModel(const WorkflowModel&) = delete;
+  WorkflowModel& operator=(const WorkflowModel&) = delete;
   std::string text;  // document bytes (after migration, if one was needed)
   std::string source_name;
-  std::string name;
+  std::string_view name;
   bool has_id = false;
-  std::string id;
-  std::string meta_version;
-  std::string meta_category;
+  std::string_view id;
+  std::string_view meta_version;
+  std::string_view meta_category;
   std::string migrated_from;
   std::vector<Node> nodes;
-  std::unordered_map<std::string, std::size_t> node_by_id;  // id -> index into nodes
+  std::unordered_map<std::string_view, std::size_t> node_by_id;  // id -> index into nodes
   std::vector<Edge> edges;
   bool has_form = false;
-  std::string form_root;  // rootElementId, "root" when absent
-  std::unordered_map<std::string, FormElement> form_elements;
-  std::vector<std::pair<std::string, std::string>> exposed_fields;  // (nodeId, fieldName)
+  std::string_view form_root;  // rootElementId, "root" when absent
+  std::unordered_map<std::string_view, FormElement> form_elements;
+  std::vector<std::pair<std::string_view, std::string_view>> exposed_fields;  // (nodeId, fieldName)
   // The form's node fields in input-index order (node_id, field_name), from the form walk.
-  std::vector<std::pair<std::string, std::string>> form_fields;
+  std::vector<std::pair<std::string_view, std::string_view>> form_fields;
   std::vector<Diagnostic> warnings;
+  std::deque<std::string> unescaped;  // strings that had escapes in the text, decoded (stable addresses)
 
   [[nodiscard]] const Node* node(std::string_view id_) const {
-    auto it = node_by_id.find(std::string(id_));
+    auto it = node_by_id.find(id_);
     return it == node_by_id.end() ? nullptr : &nodes[it->second];
   }
 };
