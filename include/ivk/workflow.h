@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "ivk/error.h"
@@ -82,6 +83,14 @@ class Workflow {
   Status set_many(const std::vector<std::pair<std::string, std::string>>& ref_and_text);
   // Forgets every value set since loading.
   void reset_values();
+
+  // Sets the value of any node input, in the form or not, as JSON (syntax-checked only; the
+  // caller owns the meaning). For whole-graph tools such as model sync, which rewrites model
+  // identifiers wherever they are. Several at once: all or none.
+  Status set_node_values_json(
+      const std::vector<std::tuple<std::string, std::string, std::string>>& node_field_json);
+  // The node inputs that were set since loading, as (node_id, field_name) -> JSON.
+  [[nodiscard]] std::vector<std::tuple<std::string, std::string, std::string>> changed_values() const;
 
   // Parses text for an input the way set_from_text does, returning compact JSON, or an error.
   [[nodiscard]] Result<std::string> value_from_text(const WorkflowInput& input, std::string_view text) const;

@@ -379,6 +379,35 @@ Status Workflow::set_json(std::string_view ref, std::string_view json_value) {
   return {};
 }
 
+Status Workflow::set_node_values_json(
+    const std::vector<std::tuple<std::string, std::string, std::string>>& node_field_json) {
+  std::vector<std::pair<FieldKey, std::string>> staged;
+  for (const auto& [node_id, field, json] : node_field_json) {
+    const detail::Node* node = impl_->model->node(node_id);
+    const std::string where = "$.nodes[?(@.id='" + node_id + "')].data.inputs." + field;
+    if (node == nullptr)
+      return fail(ErrorCode::not_found, "no node '" + node_id + "' in the workflow", where);
+    if (node->input(field) == nullptr && !node->has_inputs_object)
+      return fail(ErrorCode::invalid_workflow, "node '" + node_id + "' has no \"inputs\" object", where);
+    if (auto s = detail::validate_json_syntax(json); !s)
+      return fail(ErrorCode::invalid_argument, "value is not valid JSON: " + json, where);
+    const std::string_view trimmed = json;
+    staged.push_back({{node_id, field},
+                      !trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[')
+                          ? detail::minify_json(json)
+                          : json});
+  }
+  for (auto& [key, json] : staged) impl_->overrides[key] = std::move(json);
+  impl_->refresh_values();
+  return {};
+}
+
+std::vector<std::tuple<std::string, std::string, std::string>> Workflow::changed_values() const {
+  std::vector<std::tuple<std::string, std::string, std::string>> out;
+  for (const auto& [key, json] : impl_->overrides) out.emplace_back(key.first, key.second, json);
+  return out;
+}
+
 Status Workflow::set_int(std::string_view ref, std::int64_t value) {
   return set_json(ref, std::to_string(value));
 }
