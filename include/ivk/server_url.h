@@ -120,6 +120,6 @@ std::optional<std::filesystem::path> default_config_path(const std::map<std::str
 Result<ServerConfig> resolve_server_config(std::optional<std::string> flag_url,
                                            std::optional<std::string> flag_token,
                                            const std::map<std::string, std::string>& env,
-                                           std::optional<std::filesystem::path> config_file);
+                                           const std::optional<std::filesystem::path>& config_file);
 
 }  // namespace ivk

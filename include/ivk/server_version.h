@@ -34,7 +34,7 @@ struct ServerVersion {
   [[nodiscard]] bool is_prerelease() const noexcept { return phase < Phase::final; }
 
   // Release numbers only: a 6.12.0rc1 counts as 6.12.0, since pre-releases carry the new routes.
-  [[nodiscard]] bool at_least(int major_, int minor_, int patch_ = 0) const noexcept;
+  [[nodiscard]] bool at_least(int want_major, int want_minor, int want_patch = 0) const noexcept;
 
   // Feature gates (spec §13).
   [[nodiscard]] bool is_supported() const noexcept { return at_least(5, 0); }          // ivk's baseline

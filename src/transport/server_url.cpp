@@ -181,7 +181,7 @@ Result<ServerUrl> ServerUrl::parse(std::string_view text) {
     const auto segment =
         std::string_view(base).substr(pos + 1, next == std::string::npos ? next : next - pos - 1);
     if (segment == "." || segment == "..")
-      return bad_url(input, "the path may not contain \".\" or \"..\" segments");
+      return bad_url(input, R"(the path may not contain "." or ".." segments)");
     pos = next == std::string::npos ? base.size() : next;
   }
   // Python-client habit: a URL ending in the API prefix names the server, not a sub-path.
@@ -345,7 +345,7 @@ std::optional<std::string> env_value(const std::map<std::string, std::string>& e
 Result<ServerConfig> resolve_server_config(std::optional<std::string> flag_url,
                                            std::optional<std::string> flag_token,
                                            const std::map<std::string, std::string>& env,
-                                           std::optional<std::filesystem::path> config_file) {
+                                           const std::optional<std::filesystem::path>& config_file) {
   try {
     FileSettings file;
     if (config_file) {

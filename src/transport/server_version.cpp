@@ -104,8 +104,8 @@ std::string ServerVersion::to_string() const {
   return out;
 }
 
-bool ServerVersion::at_least(int major_, int minor_, int patch_) const noexcept {
-  return std::tie(major, minor, patch) >= std::tie(major_, minor_, patch_);
+bool ServerVersion::at_least(int want_major, int want_minor, int want_patch) const noexcept {
+  return std::tie(major, minor, patch) >= std::tie(want_major, want_minor, want_patch);
 }
 
 std::strong_ordering operator<=>(const ServerVersion& a, const ServerVersion& b) noexcept {
@@ -113,7 +113,7 @@ std::strong_ordering operator<=>(const ServerVersion& a, const ServerVersion& b)
          std::tie(b.major, b.minor, b.patch, b.phase, b.phase_number);
 }
 
-bool operator==(const ServerVersion& a, const ServerVersion& b) noexcept { return (a <=> b) == 0; }
+bool operator==(const ServerVersion& a, const ServerVersion& b) noexcept { return std::is_eq(a <=> b); }
 
 Result<AuthStatus> parse_auth_status(std::string_view json) {
   try {

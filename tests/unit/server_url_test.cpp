@@ -192,7 +192,7 @@ class ConfigFile : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path write(const std::string& text) {
-    const auto path = dir_ / "config.json";
+    auto path = dir_ / "config.json";
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
