@@ -1,17 +1,15 @@
 #include "common.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "ivk/files.h"
+
 
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <random>
 #include <sstream>
 
 #include "exit_codes.h"
@@ -99,19 +97,7 @@ Result<std::string> read_file(const std::string& path) {
       return tl::unexpected(make_error(ErrorCode::io, "cannot read standard input", {}, "<stdin>"));
     return std::move(ss).str();
   }
-  if (std::error_code ec; std::filesystem::is_directory(path, ec))
-    return tl::unexpected(make_error(ErrorCode::io, "is a directory, not a file", {}, path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    const bool exists = std::filesystem::exists(path, ec);
-    return tl::unexpected(make_error(exists ? ErrorCode::io : ErrorCode::not_found,
-                                     exists ? "cannot read the file" : "no such file", {}, path));
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return tl::unexpected(make_error(ErrorCode::io, "cannot read the file", {}, path));
-  return std::move(ss).str();
+  return ivk::read_file(path);
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view data) {
@@ -121,37 +107,7 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     if (!std::cout) return tl::unexpected(make_error(ErrorCode::io, "cannot write to standard output"));
     return {};
   }
-  auto failure = [&](const std::string& what) {
-    return tl::unexpected<Error>(
-        make_error(ErrorCode::io, what + ": " + std::strerror(errno), {}, path.string()));
-  };
-  std::random_device rd;
-  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(rd());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return failure("cannot create a temporary file beside it");
-  std::size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      auto err = failure("cannot write");
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return err;
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    auto err = failure("cannot flush");
-    ::unlink(tmp.c_str());
-    return err;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto err = failure("cannot replace the file");
-    ::unlink(tmp.c_str());
-    return err;
-  }
-  return {};
+  return ivk::write_file_atomically(path, data);
 }
 
 int report_error(const Error& error) {

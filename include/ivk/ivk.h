@@ -3,6 +3,7 @@
 #include "ivk/batch.h"
 #include "ivk/error.h"
 #include "ivk/field.h"
+#include "ivk/files.h"
 #include "ivk/graph.h"
 #include "ivk/index_map.h"
 #include "ivk/node_templates.h"

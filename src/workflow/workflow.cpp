@@ -11,9 +11,9 @@
 #include <system_error>
 
 #include "core/json_write.h"
+#include "ivk/files.h"
 #include "ivk/node_templates.h"
 #include "ivk/png_metadata.h"
-#include "workflow/atomic_file.h"
 #include "workflow/field_typing.h"
 #include "workflow/form_walk.h"
 #include "workflow/value_rules.h"
@@ -208,16 +208,9 @@ Result<Workflow> Workflow::load_string(std::string json, std::string source_name
 }
 
 Result<Workflow> Workflow::load_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    const bool exists = std::filesystem::exists(path, ec);
-    return tl::unexpected(make_error(exists ? ErrorCode::io : ErrorCode::not_found,
-                                     exists ? "cannot read the file" : "no such file", {}, path.string()));
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_string(std::move(ss).str(), path.string());
+  auto text = read_file(path);
+  if (!text) return tl::unexpected(text.error());
+  return load_string(std::move(*text), path.string());
 }
 
 Result<Workflow> Workflow::load_png(const std::filesystem::path& path) {
@@ -493,7 +486,7 @@ std::string Workflow::to_json() const {
 }
 
 Status Workflow::save(const std::filesystem::path& path) const {
-  return detail::write_file_atomically(path, to_json());
+  return write_file_atomically(path, to_json());
 }
 
 }  // namespace ivk

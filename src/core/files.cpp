@@ -1,14 +1,33 @@
-#include "workflow/atomic_file.h"
+#include "ivk/files.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
+#include <system_error>
 
-namespace ivk::detail {
+namespace ivk {
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  if (std::error_code ec; std::filesystem::is_directory(path, ec))
+    return tl::unexpected(make_error(ErrorCode::io, "is a directory, not a file", {}, path.string()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    return tl::unexpected(make_error(exists ? ErrorCode::io : ErrorCode::not_found,
+                                     exists ? "cannot read the file" : "no such file", {}, path.string()));
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return tl::unexpected(make_error(ErrorCode::io, "cannot read the file", {}, path.string()));
+  return std::move(ss).str();
+}
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view data) {
   auto failure = [&](const std::string& what) {
@@ -44,4 +63,4 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   return {};
 }
 
-}  // namespace ivk::detail
+}  // namespace ivk
