@@ -14,6 +14,7 @@ using Runner = std::function<int()>;
 void add_inputs_command(CLI::App& app, Runner& run);
 void add_payload_command(CLI::App& app, Runner& run);
 void add_workflow_command(CLI::App& app, Runner& run);  // the `workflow` group and its members
+void add_models_command(CLI::App& app, Runner& run);    // `models list`, `models sync`
 
 // Members of `ivk workflow` (cmd_workflow_*.cpp).
 void add_workflow_check_command(CLI::App& workflow, Runner& run);
