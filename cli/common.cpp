@@ -2,7 +2,6 @@
 
 #include "ivk/files.h"
 
-
 #include <array>
 #include <cctype>
 #include <cstring>
