@@ -107,6 +107,9 @@ class Workflow {
   // Current JSON text of a node input's value (a set value, else the exported one), or nullopt.
   [[nodiscard]] std::optional<std::string_view> value_of(std::size_t node_index,
                                                          std::string_view field) const;
+  // The same for the input at input_index of that node (no lookup by name: builders walk every input).
+  [[nodiscard]] std::optional<std::string_view> value_of_input(std::size_t node_index,
+                                                               std::size_t input_index) const;
 
  private:
   struct Impl;

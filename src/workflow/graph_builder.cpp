@@ -4,6 +4,7 @@
 // exact spelling.
 #include "ivk/graph.h"
 
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -78,33 +79,39 @@ bool resolve_connector_source(const WorkflowModel& m, std::string_view connector
 Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& options,
                                     const NodeTemplates* templates) {
   const WorkflowModel& m = wf.model();
-  // 1. Which nodes are executable graph nodes.
-  std::unordered_map<std::string_view, const Node*> kept;
+  // 1. Which nodes are executable graph nodes (by position in the nodes array).
+  std::vector<bool> kept_at(m.nodes.size(), false);
   for (const auto& node : m.nodes) {
     if (node.kind != "invocation") continue;
     if (detail::is_batch_node(node.type) || detail::is_generator_node(node.type)) continue;
     if (templates != nullptr && templates->find(node.type) == nullptr)
       continue;  // the GUI skips unknown types
-    kept.emplace(node.id, &node);
+    kept_at[node.position] = true;
   }
+  auto kept = [&](std::string_view id) {
+    const Node* n = m.node(id);
+    return n != nullptr && kept_at[n->position];
+  };
   // 2. Edges: default only, connectors flattened, deduplicated, in document order.
   std::vector<GraphEdge> edges;
-  std::set<GraphEdge> seen;
-  std::set<std::pair<std::string_view, std::string_view>> connected;
+  std::set<GraphEdge> seen;  // few edges: an ordered set of views is cheap enough
+  // Per node position, the inputs an edge feeds (a handful at most: scanned, not hashed).
+  std::vector<std::vector<std::string_view>> connected(m.nodes.size());
   for (const auto& e : m.edges) {
     if (e.type != "default" || e.source_handle.empty() || e.target_handle.empty()) continue;
-    if (!kept.contains(e.target)) continue;
+    const Node* target = m.node(e.target);
+    if (target == nullptr || !kept_at[target->position]) continue;
     const Node* src = m.node(e.source);
     if (src == nullptr) continue;
     GraphEdge g{e.source, e.source_handle, e.target, e.target_handle};
     if (src->kind == "connector") {
       if (!resolve_connector_source(m, src->id, g.source, g.source_field)) continue;
-      if (!kept.contains(g.source)) continue;
-    } else if (!kept.contains(e.source)) {
+      if (!kept(g.source)) continue;
+    } else if (!kept_at[src->position]) {
       continue;  // from batch/generator nodes (their values travel in batch.data) or dropped nodes
     }
     if (!seen.insert(g).second) continue;
-    connected.insert({g.target, g.target_field});
+    connected[target->position].push_back(g.target_field);
     edges.push_back(std::move(g));
   }
   // 3. Nodes.
@@ -115,7 +122,8 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
   out += ",\"nodes\":{";
   bool first_node = true;
   for (const auto& node : m.nodes) {
-    if (!kept.contains(node.id)) continue;
+    if (!kept_at[node.position]) continue;
+    const auto& fed = connected[node.position];
     const NodeTemplate* tmpl = templates != nullptr ? templates->find(node.type) : nullptr;
     if (!first_node) out.push_back(',');
     first_node = false;
@@ -124,13 +132,14 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
     detail::append_json_string(out, node.type);
     out += ",\"id\":";
     detail::append_json_string(out, node.id);
-    for (const auto& input : node.inputs) {
-      if (connected.contains({std::string_view(node.id), std::string_view(input.name)}))
+    for (std::size_t input_index = 0; input_index < node.inputs.size(); ++input_index) {
+      const detail::InputField& input = node.inputs[input_index];
+      if (std::find(fed.begin(), fed.end(), input.name) != fed.end())
         continue;  // an edge feeds it: never a literal
       const InputTemplate* in_tmpl = tmpl != nullptr ? tmpl->input(input.name) : nullptr;
       if (tmpl != nullptr && in_tmpl == nullptr && !tmpl->accepts_extra_inputs) continue;
       const bool is_board = in_tmpl != nullptr ? in_tmpl->kind == FieldKind::board : input.name == "board";
-      auto value = wf.value_of(node.position, input.name);
+      auto value = wf.value_of_input(node.position, input_index);
       if (is_board) {
         const std::string_view board = value ? unquote(*value) : std::string_view("auto");
         const bool auto_board = !value || *value == "null" || board == "auto";
@@ -190,7 +199,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
 // invokeai-py-client 1.1: every node but notes, every literal (connected ones too), edges unfiltered.
 Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions& options) {
   const WorkflowModel& m = wf.model();
-  std::set<std::pair<std::string_view, std::string_view>> exposed_models;
+  detail::NodeFieldSet exposed_models;
   for (const auto& in : wf.inputs())
     if (in.kind == FieldKind::model) exposed_models.insert({in.node_id, in.field_name});
   std::string out;
@@ -211,8 +220,9 @@ Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions&
     out += node.is_intermediate ? "true" : "false";
     out += ",\"use_cache\":";
     out += node.use_cache ? "true" : "false";
-    for (const auto& input : node.inputs) {
-      auto value = wf.value_of(node.position, input.name);
+    for (std::size_t input_index = 0; input_index < node.inputs.size(); ++input_index) {
+      const detail::InputField& input = node.inputs[input_index];
+      auto value = wf.value_of_input(node.position, input_index);
       if (!value || *value == "null") continue;
       out.push_back(',');
       detail::append_json_string(out, input.name);

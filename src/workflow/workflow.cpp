@@ -16,6 +16,7 @@
 #include "ivk/png_metadata.h"
 #include "workflow/field_typing.h"
 #include "workflow/form_walk.h"
+#include "workflow/graph_nodes.h"
 #include "workflow/value_rules.h"
 #include "workflow/workflow_loader.h"
 #include "workflow/workflow_migration.h"
@@ -65,8 +66,7 @@ struct Workflow::Impl {
   std::shared_ptr<const NodeTemplates> templates;
   std::map<FieldKey, std::string, FieldKeyLess> overrides;  // compact JSON values set by the caller
   std::vector<WorkflowInput> inputs;
-  std::set<std::pair<std::string_view, std::string_view>>
-      connected;  // node inputs fed by an edge (views into model)
+  detail::NodeFieldSet connected;  // node inputs fed by an edge (views into the model)
 
   std::optional<std::string_view> current_value(const detail::Node* node, std::string_view field) const {
     if (node == nullptr) return std::nullopt;
@@ -436,6 +436,20 @@ std::optional<std::string_view> Workflow::value_of(std::size_t node_index, std::
   const auto& nodes = impl_->model->nodes;
   if (node_index >= nodes.size()) return std::nullopt;
   return impl_->current_value(&nodes[node_index], field);
+}
+
+std::optional<std::string_view> Workflow::value_of_input(std::size_t node_index,
+                                                         std::size_t input_index) const {
+  const auto& nodes = impl_->model->nodes;
+  if (node_index >= nodes.size() || input_index >= nodes[node_index].inputs.size()) return std::nullopt;
+  const detail::Node& node = nodes[node_index];
+  const detail::InputField& in = node.inputs[input_index];
+  if (!impl_->overrides.empty()) {
+    auto it = impl_->overrides.find(std::pair<std::string_view, std::string_view>(node.id, in.name));
+    if (it != impl_->overrides.end()) return std::string_view(it->second);
+  }
+  if (!in.has_value) return std::nullopt;
+  return in.value.in(impl_->model->text);
 }
 
 std::string Workflow::to_json() const {
