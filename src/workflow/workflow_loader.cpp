@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <string>
 
 #include "workflow/json_location.h"
@@ -123,13 +124,17 @@ class Indexer {
                 "expected " + std::string(expected) + ", found " + std::string(kind_name(found)), path);
   }
 
-  Status expect_type(od::value& v, od::json_type want, const Path& path, std::string_view expected) {
+  // Cheap check for the hot path; the message is only built when it fails (type_error).
+  static bool is_type(od::value& v, od::json_type want) {
+    od::json_type t{};
+    return v.type().get(t) == simdjson::SUCCESS && t == want;
+  }
+
+  Status type_error(od::value& v, const Path& path, std::string_view expected) {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax(path, e);
-    if (t != want)
-      return fail(ErrorCode::invalid_workflow,
-                  "expected " + std::string(expected) + ", found " + std::string(kind_name(t)), path);
-    return {};
+    return fail(ErrorCode::invalid_workflow,
+                "expected " + std::string(expected) + ", found " + std::string(kind_name(t)), path);
   }
 
   // A view of `in_buffer` (which points into the padded copy) at the same place in the model's text.
@@ -172,10 +177,13 @@ class Indexer {
 
   // A string value as a view into the text (no copy), or a decoded copy when it had escapes.
   Status read_string(od::value& v, const Path& path, std::string_view& out) {
-    if (auto s = expect_type(v, od::json_type::string, path, "a string"); !s) return s;
-    const std::string_view tok = v.raw_json_token();
-    if (plain_string(tok.data() + 1, out)) {
-      out = in_text(out);
+    if (!is_type(v, od::json_type::string)) return type_error(v, path, "a string");
+    // raw_json_token() runs to the next structural character, so the closing quote is its last
+    // non-blank character; only a backslash (found with memchr) calls for real unescaping.
+    std::string_view tok = v.raw_json_token();
+    while (tok.size() > 1 && std::isspace(static_cast<unsigned char>(tok.back()))) tok.remove_suffix(1);
+    if (tok.size() >= 2 && std::memchr(tok.data(), '\\', tok.size()) == nullptr) {
+      out = in_text(tok.substr(1, tok.size() - 2));
       return {};
     }
     std::string_view decoded;
@@ -193,7 +201,7 @@ class Indexer {
   }
 
   Status read_bool(od::value& v, const Path& path, bool& out) {
-    if (auto s = expect_type(v, od::json_type::boolean, path, "a boolean"); !s) return s;
+    if (!is_type(v, od::json_type::boolean)) return type_error(v, path, "a boolean");
     if (auto e = v.get_bool().get(out)) return syntax(path, e);
     return {};
   }
@@ -245,7 +253,7 @@ class Indexer {
 
   Status read_nodes(od::value& v) {
     const Path nodes_path("$.nodes");
-    if (auto s = expect_type(v, od::json_type::array, nodes_path, "an array of nodes"); !s) return s;
+    if (!is_type(v, od::json_type::array)) return type_error(v, nodes_path, "an array of nodes");
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax("$.nodes", e);
     std::size_t i = 0;
@@ -273,7 +281,7 @@ class Indexer {
   }
 
   Status read_node(od::value& v, const Path& path, Node& node) {
-    if (auto s = expect_type(v, od::json_type::object, path, "an object (a node)"); !s) return s;
+    if (!is_type(v, od::json_type::object)) return type_error(v, path, "an object (a node)");
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
     std::string_view data_id;
@@ -295,7 +303,7 @@ class Indexer {
   }
 
   Status read_node_data(od::value& v, const Path& path, Node& node, std::string_view& data_id) {
-    if (auto s = expect_type(v, od::json_type::object, path, "an object"); !s) return s;
+    if (!is_type(v, od::json_type::object)) return type_error(v, path, "an object");
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
     for (auto fr : o) {
@@ -323,7 +331,7 @@ class Indexer {
   }
 
   Status read_inputs(od::value& v, const Path& path, Node& node) {
-    if (auto s = expect_type(v, od::json_type::object, path, "an object of inputs"); !s) return s;
+    if (!is_type(v, od::json_type::object)) return type_error(v, path, "an object of inputs");
     const std::string_view open = v.raw_json_token();
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
@@ -346,7 +354,7 @@ class Indexer {
   }
 
   Status read_input(od::value& v, const Path& path, InputField& input, Span& whole) {
-    if (auto s = expect_type(v, od::json_type::object, path, "an object (a node input)"); !s) return s;
+    if (!is_type(v, od::json_type::object)) return type_error(v, path, "an object (a node input)");
     const std::string_view open = v.raw_json_token();
     const std::size_t begin = offset_of(open.data());
     od::object o;
@@ -411,7 +419,7 @@ class Indexer {
 
   Status read_edges(od::value& v) {
     const Path edges_path("$.edges");
-    if (auto s = expect_type(v, od::json_type::array, edges_path, "an array of edges"); !s) return s;
+    if (!is_type(v, od::json_type::array)) return type_error(v, edges_path, "an array of edges");
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax("$.edges", e);
     std::size_t i = 0;
@@ -419,7 +427,7 @@ class Indexer {
       const Path path(edges_path, i++);
       od::value ev;
       if (auto e = std::move(item).get(ev)) return syntax(path, e);
-      if (auto s = expect_type(ev, od::json_type::object, path, "an object (an edge)"); !s) return s;
+      if (!is_type(ev, od::json_type::object)) return type_error(ev, path, "an object (an edge)");
       od::object o;
       if (auto e = ev.get_object().get(o)) return syntax(path, e);
       Edge edge;
@@ -480,8 +488,7 @@ class Indexer {
 
   Status read_form_elements(od::value& v) {
     const Path elements_path("$.form.elements");
-    if (auto s = expect_type(v, od::json_type::object, elements_path, "an object of form elements"); !s)
-      return s;
+    if (!is_type(v, od::json_type::object)) return type_error(v, elements_path, "an object of form elements");
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax("$.form.elements", e);
     for (auto fr : o) {
@@ -497,7 +504,7 @@ class Indexer {
   }
 
   Status read_form_element(od::value& v, const Path& path, FormElement& el) {
-    if (auto s = expect_type(v, od::json_type::object, path, "an object (a form element)"); !s) return s;
+    if (!is_type(v, od::json_type::object)) return type_error(v, path, "an object (a form element)");
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
     for (auto fr : o) {
@@ -534,7 +541,7 @@ class Indexer {
   }
 
   Status read_children(od::value& v, const Path& path, FormElement& el) {
-    if (auto s = expect_type(v, od::json_type::array, path, "an array of element ids"); !s) return s;
+    if (!is_type(v, od::json_type::array)) return type_error(v, path, "an array of element ids");
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax(path, e);
     std::size_t i = 0;
@@ -587,8 +594,7 @@ class Indexer {
       const Path path(exposed_path, i++);
       od::value ev;
       if (auto e = std::move(item).get(ev)) return syntax(path, e);
-      if (auto s = expect_type(ev, od::json_type::object, path, "an object {nodeId, fieldName}"); !s)
-        return s;
+      if (!is_type(ev, od::json_type::object)) return type_error(ev, path, "an object {nodeId, fieldName}");
       od::object o;
       if (auto e = ev.get_object().get(o)) return syntax(path, e);
       std::string_view node_id, field_name;
