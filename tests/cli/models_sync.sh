@@ -41,6 +41,11 @@ run 0 models sync "$SDXL" --models "$M/server-exact.json" -o "$TMP/same.json" --
 json_assert 'check(d["changes"] == [] and d["decisions"][0]["outcome"] == "kept", "no change: %r" % d)'
 cmp -s "$SDXL" "$TMP/same.json" || fail "unchanged workflow should be written byte for byte"
 
+# -o - writes the workflow to stdout and the report to stderr.
+run 0 models sync "$SDXL" --models "$M/server-renamed.json" -o -
+json_assert 'check([n for n in d["nodes"] if n["id"] == "sdxl_model_loader:PwBr7RXRsy"][0]["data"]["inputs"]["model"]["value"]["key"] == "renamed-0000", "workflow on stdout")'
+assert_contains "$ERR" "matched_by_hash" "report on stderr"
+
 # --dry-run writes nothing.
 run 0 models sync "$SDXL" --models "$M/server-renamed.json" -o "$TMP/dry.json" --dry-run --json
 json_assert 'check(len(d["changes"]) == 1 and d["written"] is None, "dry run reports, writes nothing")'

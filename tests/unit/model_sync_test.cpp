@@ -97,6 +97,17 @@ TEST(ModelReferences, FluxHasFourInOneLoader) {
   EXPECT_FALSE(refs[0].user_set);
 }
 
+TEST(ModelReferences, OtherModelSlotsAndEmptyOnes) {
+  // A spandrel (upscaler) model outside the main loaders is a reference too.
+  const auto refs = ivk::find_model_references(workflow("default-multidiffusion-sdxl.json"));
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].field_name, "image_to_image_model");
+  EXPECT_EQ(refs[0].node_type, "spandrel_image_to_image_autoscale");
+  EXPECT_EQ(refs[0].current.type, "spandrel_image_to_image");
+  // GUI defaults export model inputs without a value: nothing to sync.
+  EXPECT_TRUE(ivk::find_model_references(workflow("default-text-to-image-sdxl.json")).empty());
+}
+
 // Every case of what invokeai-py-client 1.1.1 returned (fixtures/pyclient-sync/cases.json).
 TEST(ModelSyncCompat, MatchesThePythonClientOnEveryCase) {
   const json::value cases = json::parse(ivk::test::read_file(ivk::test::fixture("pyclient-sync/cases.json")));
