@@ -336,6 +336,8 @@ class Indexer {
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
     node.has_inputs_object = true;
+    node.first_input = model_.input_storage.size();
+    node.input_count = 0;
     node.inputs_insert_at = offset_of(open.data()) + 1;
     node.inputs_empty = true;
     for (auto fr : o) {
@@ -348,7 +350,8 @@ class Indexer {
       if (auto s = read_input(f.value(), ipath, input, end_span); !s) return s;
       node.inputs_insert_at = end_span.offset + end_span.length;
       node.inputs_empty = false;
-      node.inputs.push_back(std::move(input));
+      model_.input_storage.push_back(std::move(input));
+      ++node.input_count;
     }
     return {};
   }
@@ -649,8 +652,15 @@ Status index_workflow(WorkflowModel& model) {
   if (auto e = parser.iterate(buffer).get(doc))
     return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
                 std::string("$"));
+  // Sized from the text so that indexing rarely reallocates (one node per ~2 KB is typical).
+  model.nodes.reserve(model.text.size() / 1024 + 4);
+  model.input_storage.reserve(model.text.size() / 128 + 16);
+  model.edges.reserve(model.text.size() / 512 + 4);
+  model.node_by_id.reserve(model.text.size() / 1024 + 4);
   Indexer indexer(buffer, model);
   if (auto s = indexer.run(doc); !s) return s;
+  const std::span<const InputField> all(model.input_storage);
+  for (auto& node : model.nodes) node.inputs = all.subspan(node.first_input, node.input_count);
   if (model.form_root.empty()) model.form_root = "root";
   return {};
 }

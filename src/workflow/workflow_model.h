@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -39,13 +40,17 @@ struct InputField {
 struct Node {
   std::size_t position = 0;  // index in the "nodes" array
   std::string_view id;
-  std::string_view kind;           // node "type": "invocation", "notes", "connector", ...
-  std::string_view type;           // data.type: the invocation type ("l2i", "string", ...)
-  std::string_view label;          // data.label
-  std::string_view version;        // data.version
-  bool is_intermediate = true;     // data.isIntermediate (GUI default true)
-  bool use_cache = true;           // data.useCache (GUI default true)
-  std::vector<InputField> inputs;  // document order
+  std::string_view kind;        // node "type": "invocation", "notes", "connector", ...
+  std::string_view type;        // data.type: the invocation type ("l2i", "string", ...)
+  std::string_view label;       // data.label
+  std::string_view version;     // data.version
+  bool is_intermediate = true;  // data.isIntermediate (GUI default true)
+  bool use_cache = true;        // data.useCache (GUI default true)
+  // This node's inputs in document order: a view into WorkflowModel::input_storage (one flat
+  // vector for the whole document, so indexing does not allocate per node).
+  std::span<const InputField> inputs;
+  std::size_t first_input = 0;
+  std::size_t input_count = 0;
   // Where to insert a new input into data.inputs (same rules as InputField::insert_at);
   // has_inputs_object is false when the node has no "inputs" object at all.
   bool has_inputs_object = false;
@@ -92,6 +97,7 @@ struct WorkflowModel {
   std::string_view meta_category;
   std::string migrated_from;
   std::vector<Node> nodes;
+  std::vector<InputField> input_storage;                         // every node's inputs, node after node
   std::unordered_map<std::string_view, std::size_t> node_by_id;  // id -> index into nodes
   std::vector<Edge> edges;
   bool has_form = false;
