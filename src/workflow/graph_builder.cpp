@@ -40,6 +40,20 @@ std::string_view unquote(std::string_view json_string) {
 }
 
 // Views into the (immutable) workflow model: building a graph copies no ids.
+// {"source":{"node_id","field"},"destination":{"node_id","field"}}, the server's Edge.
+void append_edge(std::string& out, std::string_view source, std::string_view source_field,
+                 std::string_view target, std::string_view target_field) {
+  out += "{\"source\":{\"node_id\":";
+  detail::append_json_string(out, source);
+  out += ",\"field\":";
+  detail::append_json_string(out, source_field);
+  out += "},\"destination\":{\"node_id\":";
+  detail::append_json_string(out, target);
+  out += ",\"field\":";
+  detail::append_json_string(out, target_field);
+  out += "}}";
+}
+
 struct GraphEdge {
   std::string_view source, source_field, target, target_field;
   bool operator<(const GraphEdge& o) const {
@@ -182,15 +196,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
   for (const auto& e : edges) {
     if (!first_edge) out.push_back(',');
     first_edge = false;
-    out += "{\"source\":{\"node_id\":";
-    detail::append_json_string(out, e.source);
-    out += ",\"field\":";
-    detail::append_json_string(out, e.source_field);
-    out += "},\"destination\":{\"node_id\":";
-    detail::append_json_string(out, e.target);
-    out += ",\"field\":";
-    detail::append_json_string(out, e.target_field);
-    out += "}}";
+    append_edge(out, e.source, e.source_field, e.target, e.target_field);
   }
   out += "]}";
   return out;
@@ -250,15 +256,7 @@ Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions&
   for (const auto& e : m.edges) {
     if (!first_edge) out.push_back(',');
     first_edge = false;
-    out += "{\"source\":{\"node_id\":";
-    detail::append_json_string(out, e.source);
-    out += ",\"field\":";
-    detail::append_json_string(out, e.source_handle);
-    out += "},\"destination\":{\"node_id\":";
-    detail::append_json_string(out, e.target);
-    out += ",\"field\":";
-    detail::append_json_string(out, e.target_handle);
-    out += "}}";
+    append_edge(out, e.source, e.source_handle, e.target, e.target_handle);
   }
   out += "]}";
   return out;
