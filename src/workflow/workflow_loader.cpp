@@ -622,32 +622,44 @@ class Indexer {
 
 }  // namespace
 
+namespace {
+
+// The error for a text simdjson refused (or nothing, for the numbers simdjson cannot hold).
+Status syntax_error(std::string_view text, simdjson::error_code error) {
+  const JsonLocation where = locate_json_error(text);
+  // simdjson refuses numbers beyond 64-bit integers or doubles (99999999999999999999, 1e400),
+  // which JSON allows and Python and the GUI read. If Boost.JSON accepts the whole document
+  // it is valid: the indexer only records spans, so such a number is kept verbatim.
+  if (error == simdjson::NUMBER_ERROR && where.message.empty() && where.offset == text.size()) return {};
+  std::string message = "not valid JSON";
+  if (!where.message.empty())
+    message += ": " + where.message;
+  else
+    message += std::string(" (") + simdjson::error_message(error) + ")";
+  return fail(ErrorCode::parse_error,
+              message + " at line " + std::to_string(where.line) + ", column " + std::to_string(where.column),
+              std::string("$"));
+}
+
+}  // namespace
+
 Status validate_json_syntax(std::string_view text) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (const auto error = parser.parse(text.data(), text.size()).get(root)) {
-    const JsonLocation where = locate_json_error(text);
-    // simdjson refuses numbers beyond 64-bit integers or doubles (99999999999999999999, 1e400),
-    // which JSON allows and Python and the GUI read. If Boost.JSON accepts the whole document
-    // it is valid: the indexer only records spans, so such a number is kept verbatim.
-    if (error == simdjson::NUMBER_ERROR && where.message.empty() && where.offset == text.size()) return {};
-    std::string message = "not valid JSON";
-    if (!where.message.empty())
-      message += ": " + where.message;
-    else
-      message += std::string(" (") + simdjson::error_message(error) + ")";
-    return fail(
-        ErrorCode::parse_error,
-        message + " at line " + std::to_string(where.line) + ", column " + std::to_string(where.column),
-        std::string("$"));
-  }
+  if (const auto error = parser.parse(text.data(), text.size()).get(root)) return syntax_error(text, error);
   return {};
 }
 
 Status index_workflow(WorkflowModel& model) {
-  if (auto s = validate_json_syntax(model.text); !s) return s;
-  thread_local od::parser parser;
+  // One padded copy serves both passes: the full validation and the on-demand index.
   const simdjson::padded_string buffer(model.text);
+  {
+    thread_local simdjson::dom::parser validator;
+    simdjson::dom::element root;
+    if (const auto error = validator.parse(buffer).get(root))
+      if (auto s = syntax_error(model.text, error); !s) return s;
+  }
+  thread_local od::parser parser;
   od::document doc;
   if (auto e = parser.iterate(buffer).get(doc))
     return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
