@@ -7,8 +7,8 @@
 #include "common.h"
 #include "exit_codes.h"
 #include "ivk/field.h"
+#include "ivk/json_text.h"
 #include "ivk/workflow.h"
-#include "json_text.h"
 #include "table.h"
 
 namespace ivk::cli {

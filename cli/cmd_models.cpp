@@ -12,10 +12,10 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
+#include "ivk/json_text.h"
 #include "ivk/model_record.h"
 #include "ivk/model_sync.h"
 #include "ivk/workflow.h"
-#include "json_text.h"
 #include "table.h"
 
 namespace ivk::cli {

@@ -10,8 +10,8 @@
 #include "exit_codes.h"
 #include "ivk/batch.h"
 #include "ivk/graph.h"
+#include "ivk/json_text.h"
 #include "ivk/workflow.h"
-#include "json_text.h"
 
 namespace ivk::cli {
 namespace {

@@ -8,9 +8,9 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
+#include "ivk/json_text.h"
 #include "ivk/node_templates.h"
 #include "ivk/workflow.h"
-#include "json_text.h"
 #include "table.h"
 
 namespace ivk::cli {

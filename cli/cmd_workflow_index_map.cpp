@@ -8,8 +8,8 @@
 #include "common.h"
 #include "exit_codes.h"
 #include "ivk/index_map.h"
+#include "ivk/json_text.h"
 #include "ivk/workflow.h"
-#include "json_text.h"
 #include "table.h"
 
 namespace ivk::cli {

@@ -6,6 +6,7 @@
 #include "ivk/files.h"
 #include "ivk/graph.h"
 #include "ivk/index_map.h"
+#include "ivk/json_text.h"
 #include "ivk/model_record.h"
 #include "ivk/model_sync.h"
 #include "ivk/node_templates.h"

@@ -11,6 +11,7 @@
 
 #include "core/json_write.h"
 #include "core/uuid.h"
+#include "ivk/json_text.h"
 #include "ivk/node_templates.h"
 #include "ivk/workflow.h"
 #include "workflow/graph_nodes.h"
@@ -28,7 +29,7 @@ bool is_container(std::string_view v) { return !v.empty() && (v.front() == '{' |
 
 void append_value(std::string& out, std::string_view raw) {
   if (is_container(raw))
-    out += detail::minify_json(raw);
+    out += minify_json(raw);
   else
     out += raw;
 }

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "core/json_write.h"
+#include "ivk/json_text.h"
 #include "workflow/value_rules.h"
 
 namespace ivk::detail {

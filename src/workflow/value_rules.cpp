@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "core/json_write.h"
+#include "ivk/json_text.h"
 
 namespace ivk::detail {
 namespace dom = simdjson::dom;
@@ -180,29 +181,6 @@ std::string describe_input(const WorkflowInput& input) {
   std::string out = "input " + std::to_string(input.index);
   if (!input.title.empty()) out += " '" + input.title + "'";
   out += " (" + input.node_id + "." + input.field_name + ")";
-  return out;
-}
-
-std::string minify_json(std::string_view json) {
-  std::string out;
-  out.reserve(json.size());
-  bool in_string = false;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (in_string) {
-      out.push_back(c);
-      if (c == '\\' && i + 1 < json.size()) {
-        out.push_back(json[++i]);
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-      out.push_back(c);
-    } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-      out.push_back(c);
-    }
-  }
   return out;
 }
 

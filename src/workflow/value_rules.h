@@ -17,7 +17,4 @@ Result<std::string> value_from_text(const WorkflowInput& input, std::string_view
 // (integral numbers on float fields are kept as written).
 Result<std::string> check_value(const WorkflowInput& input, std::string_view json_value);
 
-// Removes insignificant whitespace from valid JSON.
-std::string minify_json(std::string_view json);
-
 }  // namespace ivk::detail

@@ -12,6 +12,7 @@
 
 #include "core/json_write.h"
 #include "ivk/files.h"
+#include "ivk/json_text.h"
 #include "ivk/node_templates.h"
 #include "ivk/png_metadata.h"
 #include "workflow/field_typing.h"
@@ -111,8 +112,7 @@ struct Workflow::Impl {
         in.title = type.title;
       else
         in.title = field_name;
-      if (value)
-        in.value_json = is_container_json(*value) ? detail::minify_json(*value) : std::string(*value);
+      if (value) in.value_json = is_container_json(*value) ? minify_json(*value) : std::string(*value);
       in.connected = connected.contains({node_id, field_name});
       inputs.push_back(std::move(in));
     }
@@ -123,7 +123,7 @@ struct Workflow::Impl {
     for (auto& in : inputs) {
       auto value = current_value(m.node(in.node_id), in.field_name);
       if (value)
-        in.value_json = is_container_json(*value) ? detail::minify_json(*value) : std::string(*value);
+        in.value_json = is_container_json(*value) ? minify_json(*value) : std::string(*value);
       else
         in.value_json.reset();
     }
@@ -385,10 +385,9 @@ Status Workflow::set_node_values_json(
     if (auto s = detail::validate_json_syntax(json); !s)
       return fail(ErrorCode::invalid_argument, "value is not valid JSON: " + json, where);
     const std::string_view trimmed = json;
-    staged.push_back({{node_id, field},
-                      !trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[')
-                          ? detail::minify_json(json)
-                          : json});
+    staged.push_back(
+        {{node_id, field},
+         !trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[') ? minify_json(json) : json});
   }
   for (auto& [key, json] : staged) impl_->overrides[key] = std::move(json);
   impl_->refresh_values();

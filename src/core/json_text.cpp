@@ -1,10 +1,12 @@
-#include "json_text.h"
+#include "ivk/json_text.h"
+
+#include "core/json_write.h"
 
 #include <array>
 #include <charconv>
 #include <cmath>
 
-namespace ivk::cli {
+namespace ivk {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -53,42 +55,12 @@ std::optional<std::uint32_t> hex4(std::string_view s, std::size_t pos) {
 
 }  // namespace
 
-std::string json_quote(std::string_view text) {
-  static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                                '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string json_quote(std::string_view text) { return detail::json_string(text); }
 
 std::string json_number(double value) {
-  if (!std::isfinite(value)) return "null";
-  std::array<char, 32> buf{};
-  const auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);
-  if (ec != std::errc()) return "null";
-  return {buf.data(), ptr};
+  std::string out;
+  detail::append_json_number(out, value);
+  return out;
 }
 
 void JsonBuilder::before_value() {
@@ -352,4 +324,4 @@ std::optional<std::string> json_unquote(std::string_view literal) {
   return out;
 }
 
-}  // namespace ivk::cli
+}  // namespace ivk

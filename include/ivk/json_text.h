@@ -1,7 +1,7 @@
 #pragma once
-// Small JSON text helpers for the CLI. The library hands out JSON as text; the CLI builds its
-// own small documents, re-indents text for people and picks values out of it, without
-// re-formatting numbers (a parse + serialize round trip could turn 0.7 into 7E-1).
+// JSON text helpers for programs using ivk. The library hands out JSON as text (graphs, enqueue
+// bodies, workflows); these build small documents, re-indent text for people and pick values out
+// of it without re-formatting numbers (a parse + serialize round trip could turn 0.7 into 7E-1).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,7 +10,7 @@
 
 #include "ivk/error.h"
 
-namespace ivk::cli {
+namespace ivk {
 
 // A JSON string literal, quotes included. UTF-8 passes through; control characters are escaped.
 std::string json_quote(std::string_view text);
@@ -64,4 +64,4 @@ std::optional<std::string_view> json_member(std::string_view object_json, std::s
 // The contents of a JSON string literal with escapes decoded, or nullopt if it is not a string.
 std::optional<std::string> json_unquote(std::string_view literal);
 
-}  // namespace ivk::cli
+}  // namespace ivk
