@@ -7,6 +7,7 @@
 #include "ivk/graph.h"
 #include "ivk/index_map.h"
 #include "ivk/json_text.h"
+#include "ivk/model_helpers.h"
 #include "ivk/model_record.h"
 #include "ivk/model_sync.h"
 #include "ivk/node_templates.h"
