@@ -110,6 +110,10 @@ class Workflow {
   // The same for the input at input_index of that node (no lookup by name: builders walk every input).
   [[nodiscard]] std::optional<std::string_view> value_of_input(std::size_t node_index,
                                                                std::size_t input_index) const;
+  // Values set on fields the node's exported inputs do not have, as (field_name, JSON), in name
+  // order: builders add them after the node's own inputs.
+  [[nodiscard]] std::vector<std::pair<std::string_view, std::string_view>> added_values(
+      std::size_t node_index) const;
 
  private:
   struct Impl;

@@ -186,6 +186,15 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
         append_value(out, *value);
       }
     }
+    // Values set on fields the export did not have (the Python client adds them too).
+    for (const auto& [field, value] : wf.added_values(node.position)) {
+      if (std::find(fed.begin(), fed.end(), field) != fed.end()) continue;
+      if (tmpl != nullptr && tmpl->input(field) == nullptr && !tmpl->accepts_extra_inputs) continue;
+      out.push_back(',');
+      detail::append_json_string(out, field);
+      out.push_back(':');
+      append_value(out, value);
+    }
     out += ",\"use_cache\":";
     out += node.use_cache ? "true" : "false";
     out += ",\"is_intermediate\":";
@@ -249,6 +258,13 @@ Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions&
       } else {
         append_value(out, *value);
       }
+    }
+    for (const auto& [field, value] : wf.added_values(node.position)) {
+      if (value == "null") continue;
+      out.push_back(',');
+      detail::append_json_string(out, field);
+      out.push_back(':');
+      append_value(out, value);
     }
     out += "}";
   }

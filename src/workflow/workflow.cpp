@@ -451,6 +451,19 @@ std::optional<std::string_view> Workflow::value_of_input(std::size_t node_index,
   return in.value.in(impl_->model->text);
 }
 
+std::vector<std::pair<std::string_view, std::string_view>> Workflow::added_values(
+    std::size_t node_index) const {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  const auto& nodes = impl_->model->nodes;
+  if (node_index >= nodes.size() || impl_->overrides.empty()) return out;
+  const detail::Node& node = nodes[node_index];
+  // Overrides are ordered by (node id, field): this node's entries are one contiguous run.
+  for (auto it = impl_->overrides.lower_bound(std::pair<std::string_view, std::string_view>(node.id, ""));
+       it != impl_->overrides.end() && it->first.first == node.id; ++it)
+    if (node.input(it->first.second) == nullptr) out.emplace_back(it->first.second, it->second);
+  return out;
+}
+
 std::string Workflow::to_json() const {
   const WorkflowModel& m = *impl_->model;
   if (impl_->overrides.empty()) return m.text;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "ivk/graph.h"
+#include "ivk/node_templates.h"
 #include "ivk/workflow.h"
 #include "support/fixtures.h"
 
@@ -45,6 +46,43 @@ TEST(NodeValues, AllOrNothing) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ivk::ErrorCode::invalid_argument);
   EXPECT_TRUE(wf->changed_values().empty());
+}
+
+}  // namespace
+
+namespace {
+
+// A value set on a field the export does not have reaches the saved workflow and the graph.
+TEST(NodeValues, FieldsMissingFromTheExportReachTheGraph) {
+  auto wf = ivk::Workflow::load_file(ivk::test::fixture("workflows/sdxl-text-to-image.json"));
+  ASSERT_TRUE(wf.has_value());
+  // The export's noise node has seed, width, height and use_cpu only.
+  ASSERT_TRUE(wf->set_node_values_json({{"noise:f4Bv4UWa22", "added_field", "[1,2]"}}).has_value());
+  ivk::GraphOptions options;
+  options.graph_id = "g";
+  const json::value g = json::parse(*ivk::build_graph(*wf, options));
+  EXPECT_EQ(g.at("nodes").at("noise:f4Bv4UWa22").at("added_field"), json::parse("[1,2]"));
+  options.style = ivk::GraphStyle::pyclient;
+  const json::value p = json::parse(*ivk::build_graph(*wf, options));
+  EXPECT_EQ(p.at("nodes").at("noise:f4Bv4UWa22").at("added_field"), json::parse("[1,2]"));
+  // With templates, a field the node type does not have is dropped, as the GUI drops it.
+  const auto templates = ivk::NodeTemplates::from_openapi_file(ivk::test::openapi_path());
+  ASSERT_TRUE(templates.has_value());
+  ivk::GraphOptions typed;
+  typed.graph_id = "g";
+  typed.templates = &*templates;
+  EXPECT_FALSE(json::parse(*ivk::build_graph(*wf, typed))
+                   .at("nodes")
+                   .at("noise:f4Bv4UWa22")
+                   .as_object()
+                   .contains("added_field"));
+  // The saved workflow gains the input, with its value.
+  const json::value doc = json::parse(wf->to_json());
+  for (const auto& node : doc.at("nodes").as_array()) {
+    if (node.at("id") == "noise:f4Bv4UWa22") {
+      EXPECT_EQ(node.at("data").at("inputs").at("added_field").at("value"), json::parse("[1,2]"));
+    }
+  }
 }
 
 }  // namespace
