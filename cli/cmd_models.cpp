@@ -25,18 +25,6 @@ constexpr std::size_t kNameWidth = 44;
 constexpr std::size_t kSlotWidth = 40;
 constexpr std::size_t kNewWidth = 72;
 
-Result<ModelCatalog> load_catalog(const std::string& path) {
-  auto body = read_file(path);
-  if (!body) return tl::unexpected(body.error());
-  auto catalog = ModelCatalog::from_json(*body);
-  if (!catalog) {
-    Error e = catalog.error();
-    e.source = path;
-    return tl::unexpected(std::move(e));
-  }
-  return catalog;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -68,7 +56,7 @@ struct ListOptions {
 };
 
 int run_list(const ListOptions& opts) {
-  auto catalog = load_catalog(opts.models);
+  auto catalog = load_model_catalog(opts.models);
   if (!catalog) return report_error(catalog.error());
   const std::string needle = lower(opts.name);
   std::vector<const ModelRecord*> shown;
@@ -199,7 +187,7 @@ std::string result_json(const std::vector<SyncChange>& changes, const std::strin
 int run_sync(const SyncCliOptions& opts) {
   auto wf = load_workflow(opts.workflow, "");
   if (!wf) return report_error(wf.error());
-  auto catalog = load_catalog(opts.models);
+  auto catalog = load_model_catalog(opts.models);
   if (!catalog) return report_error(catalog.error());
   const bool write = !opts.dry_run && !opts.output.empty();
   // With -o -, the workflow takes stdout and the report goes to stderr.
@@ -327,6 +315,7 @@ void add_models_command(CLI::App& app, Runner& run) {
   group->require_subcommand(1);
   add_list(*group, run);
   add_sync(*group, run);
+  add_models_check_command(*group, run);
 }
 
 }  // namespace ivk::cli

@@ -16,6 +16,9 @@ void add_payload_command(CLI::App& app, Runner& run);
 void add_workflow_command(CLI::App& app, Runner& run);  // the `workflow` group and its members
 void add_models_command(CLI::App& app, Runner& run);    // `models list`, `models sync`
 
+// Members of `ivk models` in files of their own.
+void add_models_check_command(CLI::App& models, Runner& run);
+
 // Members of `ivk workflow` (cmd_workflow_*.cpp).
 void add_workflow_check_command(CLI::App& workflow, Runner& run);
 void add_workflow_from_image_command(CLI::App& workflow, Runner& run);

@@ -99,6 +99,18 @@ Result<std::string> read_file(const std::string& path) {
   return ivk::read_file(path);
 }
 
+Result<ModelCatalog> load_model_catalog(const std::string& path) {
+  auto body = read_file(path);
+  if (!body) return tl::unexpected(body.error());
+  auto catalog = ModelCatalog::from_json(*body);
+  if (!catalog) {
+    Error e = catalog.error();
+    e.source = path;
+    return tl::unexpected(std::move(e));
+  }
+  return catalog;
+}
+
 Status write_file_atomically(const std::filesystem::path& path, std::string_view data) {
   if (path == "-") {
     std::cout << data;

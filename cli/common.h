@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ivk/error.h"
+#include "ivk/model_record.h"
 #include "ivk/workflow.h"
 
 namespace ivk::cli {
@@ -22,6 +23,9 @@ Result<Workflow> load_workflow(const std::string& path, const std::string& templ
 
 // Reads a whole file; "-" reads standard input.
 Result<std::string> read_file(const std::string& path);
+
+// A saved GET /api/v2/models/ body (a file, or - for stdin) as a catalog; errors name the file.
+Result<ModelCatalog> load_model_catalog(const std::string& path);
 
 // Writes data to path through a temporary file beside it and a rename, so readers never see
 // a half-written file; "-" writes to standard output.
