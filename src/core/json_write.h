@@ -14,26 +14,4 @@ std::string json_string(std::string_view s);
 void append_json_number(std::string& out, double value);
 void append_json_number(std::string& out, std::int64_t value);
 
-// A tiny streaming writer for compact JSON: commas are placed automatically.
-class JsonWriter {
- public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
-  JsonWriter& begin_object();
-  JsonWriter& end_object();
-  JsonWriter& begin_array();
-  JsonWriter& end_array();
-  JsonWriter& key(std::string_view k);
-  JsonWriter& string(std::string_view s);
-  JsonWriter& number(double v);
-  JsonWriter& integer(std::int64_t v);
-  JsonWriter& boolean(bool v);
-  JsonWriter& null();
-  JsonWriter& raw(std::string_view json);  // an already-encoded JSON value
-
- private:
-  void separate();
-  std::string& out_;
-  bool need_comma_ = false;
-};
-
 }  // namespace ivk::detail

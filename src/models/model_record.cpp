@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "core/json_write.h"
+#include "ivk/json_text.h"
 
 namespace ivk {
 namespace dom = simdjson::dom;
@@ -112,8 +113,7 @@ Result<ModelRecord> parse_model_record(std::string_view json) {
 }
 
 std::string ModelIdentifier::to_json() const {
-  std::string out;
-  detail::JsonWriter w(out);
+  JsonBuilder w;
   w.begin_object();
   w.key("key").string(key);
   w.key("hash").string(hash);
@@ -126,7 +126,7 @@ std::string ModelIdentifier::to_json() const {
   else
     w.null();
   w.end_object();
-  return out;
+  return w.str();
 }
 
 ModelIdentifier ModelIdentifier::from_record(const ModelRecord& record) {

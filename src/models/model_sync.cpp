@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/json_write.h"
+#include "ivk/json_text.h"
 #include "workflow/workflow_model.h"
 
 namespace ivk {
@@ -53,7 +54,7 @@ std::string strategies_text(bool by_name, bool by_base) {
   return s;
 }
 
-void write_identifier(detail::JsonWriter& w, const ModelIdentifier& id) { w.raw(id.to_json()); }
+void write_identifier(JsonBuilder& w, const ModelIdentifier& id) { w.raw(id.to_json()); }
 
 }  // namespace
 
@@ -276,8 +277,7 @@ Result<std::vector<SyncChange>> apply_model_sync(Workflow& workflow, const SyncP
 }
 
 std::string to_json(const std::vector<SyncChange>& changes) {
-  std::string out;
-  detail::JsonWriter w(out);
+  JsonBuilder w;
   w.begin_array();
   for (const auto& c : changes) {
     w.begin_object();
@@ -288,12 +288,11 @@ std::string to_json(const std::vector<SyncChange>& changes) {
     w.end_object();
   }
   w.end_array();
-  return out;
+  return w.str();
 }
 
 std::string decisions_to_json(const SyncPlan& plan) {
-  std::string out;
-  detail::JsonWriter w(out);
+  JsonBuilder w;
   w.begin_array();
   for (const auto& d : plan.decisions) {
     w.begin_object();
@@ -321,17 +320,16 @@ std::string decisions_to_json(const SyncPlan& plan) {
     w.end_object();
   }
   w.end_array();
-  return out;
+  return w.str();
 }
 
 std::string to_json(const SyncPlan& plan) {
-  std::string out;
-  detail::JsonWriter w(out);
+  JsonBuilder w;
   w.begin_object();
   w.key("complete").boolean(plan.complete);
   w.key("decisions").raw(decisions_to_json(plan));
   w.end_object();
-  return out;
+  return w.str();
 }
 
 }  // namespace ivk
