@@ -4,7 +4,7 @@ include(CMakePackageConfigHelpers)
 
 # ivk_warnings stays out of the export: ivk_client links it only as $<BUILD_INTERFACE:...>, and
 # consumers must not inherit ivk's warning, -Werror or sanitizer flags.
-install(TARGETS ivk_client EXPORT ivkTargets
+install(TARGETS ivk_client ivk_emulator EXPORT ivkTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
