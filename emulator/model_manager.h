@@ -1,0 +1,38 @@
+#pragma once
+// The emulator's model manager: the model catalog (records shaped like the server's AnyModelConfig),
+// install jobs with simulated downloads, folder scans, conversion, cache stats and the HF token.
+// Thread-safe: route handlers run on several I/O threads and the install worker on its own.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ivk/emulator.h"
+#include "ivk/error.h"
+#include "router.h"
+
+namespace ivk::emu {
+
+// Receives model-install events ("model_install_download_progress", ...) with their JSON payload;
+// the Socket.IO layer forwards them to subscribers. May be empty.
+using EventSink = std::function<void(const std::string& event, const std::string& payload_json)>;
+
+class ModelManager {
+ public:
+  // Loads options.models_file (or the built-in catalog, or data_dir/models.json when persisting);
+  // data_dir exists and is writable. Starts the install worker thread.
+  static Result<std::unique_ptr<ModelManager>> create(const EmulatorOptions& options,
+                                                      const std::filesystem::path& data_dir,
+                                                      EventSink events = {});
+  virtual ~ModelManager() = default;  // the implementation stops and joins its worker
+  ModelManager(const ModelManager&) = delete;
+  ModelManager& operator=(const ModelManager&) = delete;
+
+ protected:
+  ModelManager() = default;
+};
+
+// Registers every /api/v2/models route (spec §3) on the router.
+void add_model_routes(Router& router, ModelManager& models);
+
+}  // namespace ivk::emu
