@@ -121,6 +121,8 @@ struct RecommendedSettings {
 //   sd-3:     1024x1024, 28 steps, cfg 7.0
 //   flux:     1024x1024, cfg 1.0; variant "schnell": 4 steps; otherwise 28 steps, guidance 3.5
 //   cogview4: 1024x1024, 50 steps, cfg 3.5
+//   few-step sd-1/sdxl models (is_few_step_model): Turbo 4 steps, cfg 1.0, euler_a;
+//   Lightning/Hyper 6 steps, cfg 1.5, euler; LCM 6 steps, cfg 1.5, lcm
 // Other bases (and other model types) get only their default_settings.
 RecommendedSettings recommended_settings(const ModelRecord& record);
 

@@ -1,4 +1,5 @@
 #include "ivk/model_helpers.h"
+#include "ivk/model_selection.h"
 
 #include <simdjson.h>
 
@@ -469,6 +470,16 @@ RecommendedSettings recommended_settings(const ModelRecord& record) {
   else if (b == "cogview4")
     t = Table{1024, 50, 3.5, std::nullopt, std::nullopt};
   if (!t) return s;
+  // Distilled SD/SDXL models (Turbo, Lightning, Hyper, LCM) diverge at the full models' step
+  // counts and CFG scales; these are the values their authors publish.
+  if ((b == "sd-1" || b == "sdxl") && is_few_step_model(record)) {
+    const auto name = record.name;
+    bool lcm = name.find("lcm") != std::string::npos || name.find("LCM") != std::string::npos;
+    bool turbo = name.find("turbo") != std::string::npos || name.find("Turbo") != std::string::npos;
+    t->steps = turbo ? 4 : 6;
+    t->cfg = turbo ? 1.0 : 1.5;
+    t->scheduler = lcm ? "lcm" : (turbo ? "euler_a" : "euler");
+  }
   if (!s.width) s.width = t->size;
   if (!s.height) s.height = t->size;
   if (!s.steps) s.steps = t->steps;
