@@ -15,6 +15,7 @@ void add_inputs_command(CLI::App& app, Runner& run);
 void add_payload_command(CLI::App& app, Runner& run);
 void add_workflow_command(CLI::App& app, Runner& run);  // the `workflow` group and its members
 void add_models_command(CLI::App& app, Runner& run);    // `models list`, `models sync`
+void add_emulator_command(CLI::App& app, Runner& run);  // serves until SIGINT/SIGTERM
 
 // Members of `ivk models` in files of their own.
 void add_models_check_command(CLI::App& models, Runner& run);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   ivk::cli::add_payload_command(app, run);
   ivk::cli::add_workflow_command(app, run);
   ivk::cli::add_models_command(app, run);
+  ivk::cli::add_emulator_command(app, run);
   // After the subcommands, which would inherit it otherwise.
   app.footer(
       "Results go to stdout, errors to stderr as `ivk: error: ...`. Exit status: 0 ok, 1 failure\n"

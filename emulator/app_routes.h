@@ -1,0 +1,24 @@
+#pragma once
+// /api/v1/app routes (spec §2): version, dependencies, config, runtime config, the invocation cache
+// switches and the log level. Their mutable state lives here, guarded for the I/O threads.
+// Private to the emulator.
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "router.h"
+
+namespace ivk::emu {
+
+struct AppState {
+  std::string version;  // what /version reports
+  std::mutex mutex;
+  bool cache_enabled = true;
+  std::int64_t cache_hits = 0;
+  std::int64_t cache_misses = 0;
+  int log_level = 20;  // logging.INFO
+};
+
+void add_app_routes(Router& router, AppState& state);
+
+}  // namespace ivk::emu
