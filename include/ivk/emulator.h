@@ -49,6 +49,11 @@ struct EmulatorOptions {
   // error_traceback set). Empty: no injected failures.
   std::string fail_install_matching;
 
+  // Queue execution: simulated time per denoising step (0 runs items as fast as possible), and a
+  // node type whose execution fails (the item ends "failed" with error_type/message/traceback).
+  int step_ms = 0;
+  std::string fail_node_type;
+
   int threads = 2;  // I/O threads serving requests
 };
 

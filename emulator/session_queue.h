@@ -1,0 +1,32 @@
+#pragma once
+// The emulator's session queue (spec §4): enqueue_batch with the server's batch expansion, the
+// queue routes, and the execution simulation that runs one item at a time on a worker thread,
+// "executing" each node in topological order and writing real PNGs for image outputs into the
+// ImageStore. Queue and invocation events go to the EventSink (Socket.IO forwards them).
+#include <memory>
+
+#include "image_store.h"
+#include "ivk/emulator.h"
+#include "ivk/error.h"
+#include "model_manager.h"  // EventSink
+#include "router.h"
+
+namespace ivk::emu {
+
+class SessionQueue {
+ public:
+  // Starts the worker. images must outlive the queue.
+  static Result<std::unique_ptr<SessionQueue>> create(const EmulatorOptions& options, ImageStore& images,
+                                                      EventSink events = {});
+  virtual ~SessionQueue() = default;  // the implementation stops and joins its worker
+  SessionQueue(const SessionQueue&) = delete;
+  SessionQueue& operator=(const SessionQueue&) = delete;
+
+ protected:
+  SessionQueue() = default;
+};
+
+// Registers /api/v1/queue/{queue_id}/* and /api/v1/utilities/dynamicprompts.
+void add_queue_routes(Router& router, SessionQueue& queue);
+
+}  // namespace ivk::emu
