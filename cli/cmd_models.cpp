@@ -1,5 +1,6 @@
-// ivk models ...: the models a server has (from a saved GET /api/v2/models/ body for now) and
-// syncing a workflow's model references to them.
+// ivk models ...: the models a server has (from the server, or from a saved GET /api/v2/models/
+// body) and syncing a workflow's model references to them. The other server-facing members live
+// in cmd_models_*.cpp (models_commands.h).
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -12,10 +13,14 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
+#include "install_view.h"
 #include "ivk/json_text.h"
 #include "ivk/model_record.h"
 #include "ivk/model_sync.h"
+#include "ivk/models_api.h"
 #include "ivk/workflow.h"
+#include "models_commands.h"
+#include "server_options.h"
 #include "table.h"
 
 namespace ivk::cli {
@@ -31,37 +36,44 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string size_text(const std::optional<std::int64_t>& bytes) {
-  if (!bytes) return "-";
-  static const char* const kUnits[] = {"B", "KB", "MB", "GB", "TB"};
-  auto v = static_cast<double>(*bytes);
-  std::size_t unit = 0;
-  while (v >= 1024.0 && unit + 1 < std::size(kUnits)) {
-    v /= 1024.0;
-    ++unit;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f %s", v, kUnits[unit]);
-  return buf;
-}
-
 // --- ivk models list ---------------------------------------------------------------------
 
 struct ListOptions {
+  ServerOptions server;
   std::string models;
   std::string base;
   std::string type;
   std::string name;
+  std::string format;
   bool json = false;
 };
 
+// From the server, base, type and format are filtered there (exact, as in the file case); the
+// name filter (a case-insensitive substring) is applied here in both cases.
+Result<ModelCatalog> listed_models(const ListOptions& opts) {
+  if (!opts.models.empty()) return load_model_catalog(opts.models);
+  auto session = open_session(opts.server);
+  if (!session) return tl::unexpected(session.error());
+  ModelFilter filter;
+  if (!opts.base.empty()) filter.bases.push_back(opts.base);
+  if (!opts.type.empty()) filter.type = opts.type;
+  if (!opts.format.empty()) filter.format = opts.format;
+  auto records = ModelsApi(**session).list(filter);
+  if (!records) return tl::unexpected(records.error());
+  return ModelCatalog(std::move(*records));
+}
+
 int run_list(const ListOptions& opts) {
-  auto catalog = load_model_catalog(opts.models);
+  if (models_source_conflict(opts.models, opts.server))
+    return usage_error("--models and --server exclude each other: read a saved list or ask a server");
+  auto catalog = listed_models(opts);
   if (!catalog) return report_error(catalog.error());
   const std::string needle = lower(opts.name);
   std::vector<const ModelRecord*> shown;
   for (const auto* r : catalog->filter(opts.base, opts.type))
-    if (needle.empty() || lower(r->name).find(needle) != std::string::npos) shown.push_back(r);
+    if ((needle.empty() || lower(r->name).find(needle) != std::string::npos) &&
+        (opts.format.empty() || r->format == opts.format))
+      shown.push_back(r);
   if (opts.json) {
     JsonBuilder out;
     out.begin_array();
@@ -78,7 +90,7 @@ int run_list(const ListOptions& opts) {
   table.align_right(4);
   for (const auto* r : shown)
     table.add_row({truncate_for_display(r->name, kNameWidth), r->base, r->type, r->format,
-                   size_text(r->file_size), r->key});
+                   format_bytes(r->file_size), r->key});
   table.print(std::cout);
   return kExitOk;
 }
@@ -86,6 +98,7 @@ int run_list(const ListOptions& opts) {
 // --- ivk models sync ---------------------------------------------------------------------
 
 struct SyncCliOptions {
+  ServerOptions server;
   std::string workflow;
   std::string models;
   bool by_name = true;
@@ -185,9 +198,11 @@ std::string result_json(const std::vector<SyncChange>& changes, const std::strin
 }
 
 int run_sync(const SyncCliOptions& opts) {
+  if (models_source_conflict(opts.models, opts.server))
+    return usage_error("--models and --server exclude each other: sync against a saved list or a server");
   auto wf = load_workflow(opts.workflow, "");
   if (!wf) return report_error(wf.error());
-  auto catalog = load_model_catalog(opts.models);
+  auto catalog = load_catalog(opts.models, opts.server);
   if (!catalog) return report_error(catalog.error());
   const bool write = !opts.dry_run && !opts.output.empty();
   // With -o -, the workflow takes stdout and the report goes to stderr.
@@ -251,19 +266,23 @@ int run_sync(const SyncCliOptions& opts) {
 
 void add_list(CLI::App& group, Runner& run) {
   auto opts = std::make_shared<ListOptions>();
-  auto* sub = group.add_subcommand("list", "List models from a saved GET /api/v2/models/ body");
-  sub->add_option("--models", opts->models, "The body of GET /api/v2/models/ saved to a file (- for stdin)")
-      ->required()
+  auto* sub = group.add_subcommand("list", "List the models of a server (or of a saved model list)");
+  add_server_options(sub, opts->server);
+  sub->add_option("--models", opts->models,
+                  "Read a saved GET /api/v2/models/ body instead of asking a server (- for stdin)")
       ->type_name("FILE");
   sub->add_option("--base", opts->base, "Only this base (sdxl, flux, any, ...)")->type_name("B");
   sub->add_option("--type", opts->type, "Only this type (main, vae, lora, ...)")->type_name("T");
   sub->add_option("--name", opts->name, "Only names containing N (case-insensitive)")->type_name("N");
+  sub->add_option("--format", opts->format, "Only this format (checkpoint, diffusers, lycoris, ...)")
+      ->type_name("F");
   sub->add_flag("--json", opts->json, "Print the matching records as the server sent them (JSON array)");
   sub->footer(
-      "Reading from a server (--server) is not available yet: save the body of\n"
-      "GET /api/v2/models/ (e.g. with curl) and pass it with --models.\n\n"
+      "Without --models, asks the server (--server, else $INVOKEAI_URL, else http://127.0.0.1:9090).\n"
+      "Exit 0; 3 FILE missing; 4 not a model list; 6 server error; 7 no answer from the server.\n\n"
       "Examples:\n"
-      "  ivk models list --models models.json --base sdxl --type main");
+      "  ivk models list --server localhost:9090 --base sdxl --type main\n"
+      "  ivk models list --models models.json --name juggernaut --json");
   sub->callback([&run, opts] { run = [opts] { return run_list(*opts); }; });
 }
 
@@ -273,8 +292,9 @@ void add_sync(CLI::App& group, Runner& run) {
   sub->add_option("workflow", opts->workflow, "Workflow .json, InvokeAI .png that embeds one, or - for stdin")
       ->required()
       ->type_name("WF");
-  sub->add_option("--models", opts->models, "The body of GET /api/v2/models/ saved to a file")
-      ->required()
+  add_server_options(sub, opts->server);
+  sub->add_option("--models", opts->models,
+                  "Sync against a saved GET /api/v2/models/ body instead of the server's list")
       ->type_name("FILE");
   sub->add_flag("--by-name,!--no-by-name", opts->by_name, "Match by exact name after hash (default: on)");
   sub->add_flag("--by-base", opts->by_base, "Fall back to a model of the same base and type");
@@ -291,17 +311,16 @@ void add_sync(CLI::App& group, Runner& run) {
       ->type_name("STYLE");
   sub->add_option("-o,--output", opts->output, "Write the synced workflow here (atomically; - for stdout)")
       ->type_name("OUT.json");
-  sub->add_flag("--json", opts->json,
-                "Print {\"changes\", \"decisions\", \"complete\", \"written\"} as JSON");
+  sub->add_flag("--json", opts->json, R"(Print {"changes", "decisions", "complete", "written"} as JSON)");
   sub->footer(
       "Each model reference (every identifier in the graph, in the form or not) is kept when the\n"
       "server has its key and hash, else matched by hash, then by name (--by-name), then by base\n"
       "(--by-base); a slot only ever gets a model of the same type and base. Ties: the --prefer\n"
       "key, then the old name, then the smallest name. Exit 0 when every reference resolved, 3 when\n"
-      "some did not (nothing is written).\n"
-      "Reading from a server (--server) is not available yet: save the body of\n"
-      "GET /api/v2/models/ and pass it with --models.\n\n"
+      "some did not (nothing is written). The models come from --models FILE or else from the\n"
+      "server (--server, $INVOKEAI_URL, http://127.0.0.1:9090); not both.\n\n"
       "Examples:\n"
+      "  ivk models sync flux.json --server localhost:9090 -o flux-synced.json\n"
       "  ivk models sync flux.json --models models.json -o flux-synced.json\n"
       "  ivk models sync sdxl.json --models models.json --by-base --prefer sdxl=KEY --dry-run\n"
       "  ivk models sync sdxl.json --models models.json --compat pyclient --json");
@@ -311,9 +330,17 @@ void add_sync(CLI::App& group, Runner& run) {
 }  // namespace
 
 void add_models_command(CLI::App& app, Runner& run) {
-  auto* group = app.add_subcommand("models", "List a server's models; sync a workflow's model references");
+  auto* group = app.add_subcommand(
+      "models", "A server's models: list, show, install, delete; sync a workflow's model references");
   group->require_subcommand(1);
   add_list(*group, run);
+  add_models_show_command(*group, run);
+  add_models_install_command(*group, run);
+  add_models_jobs_commands(*group, run);
+  add_models_delete_command(*group, run);
+  add_models_scan_command(*group, run);
+  add_models_stats_command(*group, run);
+  add_models_hf_login_command(*group, run);
   add_sync(*group, run);
   add_models_check_command(*group, run);
 }

@@ -1,4 +1,4 @@
-// ivk models check WF --models FILE: a workflow's model slots, whether their models are
+// ivk models check WF [--models FILE | --server URL]: a workflow's model slots, whether their models are
 // installed, and whether they fit together (types, accepted bases, one base for the whole graph).
 #include <iostream>
 #include <memory>
@@ -9,12 +9,14 @@
 #include "exit_codes.h"
 #include "ivk/json_text.h"
 #include "ivk/model_helpers.h"
+#include "server_options.h"
 #include "table.h"
 
 namespace ivk::cli {
 namespace {
 
 struct CheckOptions {
+  ServerOptions server;
   std::string workflow;
   std::string models;
   std::string templates;
@@ -53,9 +55,11 @@ std::string requirements_json(const std::vector<ModelRequirement>& slots) {
 }
 
 int run_check(const CheckOptions& opts) {
+  if (models_source_conflict(opts.models, opts.server))
+    return usage_error("--models and --server exclude each other: check against a saved list or a server");
   auto wf = load_workflow(opts.workflow, opts.templates);
   if (!wf) return report_error(wf.error());
-  auto catalog = load_model_catalog(opts.models);
+  auto catalog = load_catalog(opts.models, opts.server);
   if (!catalog) return report_error(catalog.error());
   const auto slots = model_requirements(*wf);
   const CompatibilityReport report = check_compatibility(*wf, *catalog);
@@ -92,17 +96,21 @@ void add_models_check_command(CLI::App& models, Runner& run) {
   sub->add_option("workflow", opts->workflow, "Workflow .json, InvokeAI .png that embeds one, or - for stdin")
       ->required()
       ->type_name("WF");
-  sub->add_option("--models", opts->models, "The body of GET /api/v2/models/ saved to a file")
-      ->required()
+  add_server_options(sub, opts->server);
+  sub->add_option("--models", opts->models,
+                  "Check against a saved GET /api/v2/models/ body instead of the server's list")
       ->type_name("FILE");
   add_templates_option(sub, opts->templates);
-  sub->add_flag("--json", opts->json, "Print {\"requirements\", \"findings\", \"ok\"} as JSON");
+  sub->add_flag("--json", opts->json, R"(Print {"requirements", "findings", "ok"} as JSON)");
   sub->footer(
       "Lists every model slot (the form input index, what the slot accepts, the model it names),\n"
       "then each finding: a model not installed (or installed under another key: run ivk models\n"
       "sync), a model of the wrong type or base for its slot, models of different bases in one\n"
-      "graph (encoders of base any excluded). Exit 0 when there is no error, 1 when there is.\n\n"
+      "graph (encoders of base any excluded). Exit 0 when there is no error, 1 when there is.\n"
+      "The models come from --models FILE or else from the server (--server, $INVOKEAI_URL,\n"
+      "http://127.0.0.1:9090); not both.\n\n"
       "Examples:\n"
+      "  ivk models check flux.json --server localhost:9090\n"
       "  ivk models check flux.json --models models.json\n"
       "  ivk models check sdxl.json --models models.json --templates openapi.json --json");
   sub->callback([&run, opts] { run = [opts] { return run_check(*opts); }; });
