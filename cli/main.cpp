@@ -23,8 +23,10 @@ int main(int argc, char** argv) {
   app.footer(
       "Results go to stdout, errors to stderr as `ivk: error: ...`. Exit status: 0 ok, 1 failure\n"
       "(e.g. index drift), 2 bad command line, 3 invalid value or unknown input, 4 unreadable\n"
-      "workflow, 5 file error, 70 internal error; see docs/cli.md.\n"
-      "Environment: IVK_TEMPLATES, the default for --templates.");
+      "workflow, 5 file error, 6 server error, 7 network, 8 timeout, 9 auth, 70 internal error;\n"
+      "see docs/cli.md.\n"
+      "Environment: IVK_TEMPLATES (default --templates), INVOKEAI_URL (default --server),\n"
+      "INVOKEAI_TOKEN (default --token), INVOKEAI_EMAIL + INVOKEAI_PASSWORD (multi-user login).");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
