@@ -29,6 +29,8 @@ struct EmulatorCliOptions {
   std::string server_version;
   std::uint64_t download_speed = 0;
   std::string fail_install_matching;
+  int step_ms = 0;
+  std::string fail_node_type;
 };
 
 // The running emulator, for the signal handler (which may only do async-signal-safe things:
@@ -69,6 +71,8 @@ int run_emulator(const EmulatorCliOptions& cli) {
   if (!cli.server_version.empty()) options.version = cli.server_version;
   if (cli.download_speed > 0) options.download_bytes_per_second = cli.download_speed;
   options.fail_install_matching = cli.fail_install_matching;
+  options.step_ms = cli.step_ms;
+  options.fail_node_type = cli.fail_node_type;
   if (cli.persist && cli.data_dir.empty())
     return usage_error("--persist needs --data-dir (a temporary directory is removed on exit)");
   if (!cli.users.empty() && !cli.multiuser) return usage_error("--user needs --multiuser");
@@ -128,6 +132,13 @@ void add_emulator_command(CLI::App& app, Runner& run) {
   sub->add_option("--fail-install-matching", opts->fail_install_matching,
                   "Make model installs whose source contains TEXT fail during download")
       ->type_name("TEXT");
+  sub->add_option("--step-ms", opts->step_ms, "Simulated time per denoising step of queue items")
+      ->type_name("MS")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
+  sub->add_option("--fail-node-type", opts->fail_node_type,
+                  "Make queue items fail when they execute a node of this type")
+      ->type_name("TYPE");
   sub->footer(
       "Prints one line, \"ivk emulator listening on http://HOST:PORT\", once it accepts requests.\n"
       "Exit status: 0 after SIGINT/SIGTERM, 2 bad command line, 5 cannot bind or read files.");

@@ -14,8 +14,10 @@
 #include "app_routes.h"
 #include "auth.h"
 #include "http_server.h"
+#include "image_store.h"
 #include "model_manager.h"
 #include "router.h"
+#include "session_queue.h"
 
 namespace ivk {
 
@@ -28,6 +30,8 @@ struct Emulator::Impl {
   emu::AppState app;
   std::unique_ptr<emu::Auth> auth;
   std::unique_ptr<emu::ModelManager> models;
+  std::unique_ptr<emu::ImageStore> images;  // before the queue, which adds generated images
+  std::unique_ptr<emu::SessionQueue> queue;
   emu::Router router;
   std::unique_ptr<emu::HttpServer> server;
 
@@ -91,6 +95,7 @@ void Emulator::Impl::stop() {
   if (stopped) return;
   if (server) server->stop();  // no handler runs after this
   models.reset();              // joins the install worker
+  queue.reset();               // joins the queue worker before the data directory goes
   if (remove_data_dir) {
     std::error_code ec;
     std::filesystem::remove_all(data_dir, ec);  // best effort: a leftover temp dir harms no one
@@ -134,10 +139,18 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
     auto models = emu::ModelManager::create(opts, impl->data_dir);
     if (!models) return cleanup_on_error(models.error());
     impl->models = std::move(*models);
+    auto images = emu::ImageStore::create(impl->data_dir);
+    if (!images) return cleanup_on_error(images.error());
+    impl->images = std::move(*images);
+    auto queue = emu::SessionQueue::create(opts, *impl->images);
+    if (!queue) return cleanup_on_error(queue.error());
+    impl->queue = std::move(*queue);
 
     emu::add_app_routes(impl->router, impl->app);
     emu::add_auth_routes(impl->router, *impl->auth);
     emu::add_model_routes(impl->router, *impl->models);
+    emu::add_image_routes(impl->router, *impl->images);
+    emu::add_queue_routes(impl->router, *impl->queue);
 
     emu::HttpServerOptions server_options;
     server_options.host = opts.host;

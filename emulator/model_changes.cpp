@@ -52,24 +52,6 @@ const std::vector<Member>& members() {
 
 }  // namespace
 
-std::optional<Json> required_object_body(Validation& v, const Request& req) {
-  BodyParse parsed = parse_json_body(req);
-  if (!parsed.value) {
-    const Json answer = Json::parse(parsed.error ? parsed.error->body : std::string(), nullptr, false);
-    if (answer.is_object() && answer.contains("detail") && answer["detail"].is_array()) {
-      for (const Json& item : answer["detail"]) v.add(item);
-    } else {
-      v.add(missing_item(Json::array({"body"})));
-    }
-    return std::nullopt;
-  }
-  if (!parsed.value->is_object()) {
-    v.add(dict_type_item(Json::array({"body"}), *parsed.value));
-    return std::nullopt;
-  }
-  return parsed.value;
-}
-
 Json validate_record_changes(Validation& v, const Json& body) {
   Json out = Json::object();
   for (const Member& m : members()) {

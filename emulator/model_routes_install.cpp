@@ -14,7 +14,7 @@ Response install(InstallQueue& installs, const Request& req) {
   const auto source = v.query_string(req, "source");
   const auto inplace = v.query_bool(req, "inplace", false);
   // The overrides body is required: FastAPI answers 422 without one ({} means "none").
-  const auto body = required_object_body(v, req);
+  const auto body = v.json_object_body(req);
   Json changes = body ? validate_record_changes(v, *body) : Json::object();
   if (!v.ok()) return v.response();
   const auto parsed = parse_model_source(*source, inplace.value_or(false), req.query_value("access_token"));

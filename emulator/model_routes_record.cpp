@@ -21,7 +21,7 @@ void remove_owned_files(const ModelStore& store, const Json& record) {
 
 Response patch_record(ModelStore& store, const Request& req) {
   Validation v;
-  const auto body = required_object_body(v, req);
+  const auto body = v.json_object_body(req);
   Json changes = body ? validate_record_changes(v, *body) : Json::object();
   if (!v.ok()) return v.response();
   auto updated = store.update(req.params.at("key"), changes);

@@ -61,7 +61,7 @@ Response hugging_face(const Request& req) {
 
 Response hf_login(ModelManagerImpl& models, const Request& req) {
   Validation v;
-  const auto body = required_object_body(v, req);
+  const auto body = v.json_object_body(req);
   std::optional<std::string> token;
   if (body) token = v.field_string(*body, "token", Json::array({"body", "token"}));
   if (!v.ok()) return v.response();
