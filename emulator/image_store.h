@@ -22,9 +22,9 @@ struct NewImage {
   std::string image_origin = "internal";  // internal (generated) or external (uploaded)
   std::string image_category = "general";
   bool is_intermediate = false;
-  std::optional<std::string> board_id;    // nullopt: uncategorized
-  std::optional<std::string> session_id;  // the queue item's session
-  std::optional<std::string> node_id;     // the prepared node id that produced it
+  std::optional<std::string> board_id;       // nullopt: uncategorized
+  std::optional<std::string> session_id;     // the queue item's session
+  std::optional<std::string> node_id;        // the prepared node id that produced it
   std::optional<std::string> metadata_json;  // GET /i/{name}/metadata (a JSON object) or null
   std::optional<std::string> workflow_json;  // stringified in GET /i/{name}/workflow
   std::optional<std::string> graph_json;

@@ -21,7 +21,7 @@ struct User {
 struct Request {
   std::string method;  // "GET"
   std::string path;    // decoded path without the query: "/api/v2/models/i/abc"
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order, repeats kept
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order, repeats kept
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
   std::map<std::string, std::string> params;  // "{key}" captures from the route pattern
