@@ -12,6 +12,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "core/ascii_case.h"
 #include "core/uuid.h"
 
 namespace ivk::emu {
@@ -24,13 +25,6 @@ constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // Compares secrets in constant time, so response timing does not leak how much matched.
@@ -170,7 +164,7 @@ std::optional<std::string> Auth::bearer_token(const Request& req) const {
   auto value = req.header("authorization");
   if (!value) return std::nullopt;
   std::string_view v = *value;
-  if (v.size() < 7 || lower(v.substr(0, 7)) != "bearer ") return std::nullopt;
+  if (v.size() < 7 || ivk::detail::ascii_lower(v.substr(0, 7)) != "bearer ") return std::nullopt;
   v.remove_prefix(7);
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
@@ -232,9 +226,9 @@ std::optional<std::string> Auth::refreshed_token(const Request& req) const {
 
 Auth::LoginResult Auth::login(std::string_view email, std::string_view password, UserRecord& out) {
   std::lock_guard lock(mutex_);
-  const std::string wanted = lower(email);
+  const std::string wanted = ivk::detail::ascii_lower(email);
   for (auto& u : users_) {
-    if (lower(u.email) != wanted) continue;
+    if (ivk::detail::ascii_lower(u.email) != wanted) continue;
     if (!equal_secret(u.password, password)) return LoginResult::bad_credentials;
     if (!u.is_active) return LoginResult::disabled;
     u.last_login_at = iso_now();
@@ -270,9 +264,9 @@ std::optional<std::string> Auth::admin_email() const {
 
 std::optional<UserRecord> Auth::add_user(const EmulatorUser& user) {
   std::lock_guard lock(mutex_);
-  const std::string wanted = lower(user.email);
+  const std::string wanted = ivk::detail::ascii_lower(user.email);
   for (const auto& u : users_)
-    if (lower(u.email) == wanted) return std::nullopt;
+    if (ivk::detail::ascii_lower(u.email) == wanted) return std::nullopt;
   UserRecord r;
   r.user_id = ivk::detail::uuid4();
   r.email = user.email;

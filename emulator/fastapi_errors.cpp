@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <utility>
+#include "core/ascii_case.h"
 
 namespace ivk::emu {
 namespace {
@@ -13,13 +14,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
   return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // pydantic joins choices as "'a', 'b' or 'c'".
@@ -195,7 +189,7 @@ std::optional<double> parse_float_lax(std::string_view text) {
 }
 
 std::optional<bool> parse_bool_lax(std::string_view text) {
-  const std::string t = lower(trim(text));
+  const std::string t = ivk::detail::ascii_lower(trim(text));
   if (t == "1" || t == "true" || t == "t" || t == "yes" || t == "y" || t == "on") return true;
   if (t == "0" || t == "false" || t == "f" || t == "no" || t == "n" || t == "off") return false;
   return std::nullopt;

@@ -2,20 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include "core/ascii_case.h"
 
 namespace ivk::emu {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // The value of `key=` in a header parameter list (quoted or not).
 std::optional<std::string> header_param(std::string_view header, std::string_view key) {
-  const std::string lowered = lower(header);
+  const std::string lowered = ivk::detail::ascii_lower(header);
   std::size_t pos = 0;
   while ((pos = lowered.find(std::string(key) + "=", pos)) != std::string::npos) {
     // Only a whole parameter name: "filename=" must not match "name=".
@@ -59,7 +53,7 @@ std::optional<FormPart> find_form_part(std::string_view content_type, std::strin
     while (!headers.empty()) {
       std::size_t eol = headers.find("\r\n");
       const std::string_view line = headers.substr(0, eol);
-      const std::string lowered = lower(line);
+      const std::string lowered = ivk::detail::ascii_lower(line);
       if (lowered.rfind("content-disposition:", 0) == 0) {
         part_name = header_param(line, "name");
         part.filename = header_param(line, "filename").value_or("");

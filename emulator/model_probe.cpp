@@ -8,18 +8,12 @@
 #include <system_error>
 #include <vector>
 
+#include "core/ascii_case.h"
 #include "fastapi_errors.h"
 #include "model_files.h"
 
 namespace ivk::emu {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool contains(std::string_view hay, std::string_view needle) {
   return hay.find(needle) != std::string_view::npos;
@@ -68,7 +62,7 @@ std::optional<ProbedModel> probe_safetensors(const std::filesystem::path& file) 
   for (const auto& [k, v] : header->items())
     if (k != "__metadata__") keys.push_back(k);
   if (keys.empty()) return std::nullopt;
-  const std::string name = lower(file.filename().string());
+  const std::string name = ivk::detail::ascii_lower(file.filename().string());
 
   if (any_prefix(keys, "lora_unet_") || any_prefix(keys, "lora_te") || any_key(keys, ".lora_down.") ||
       any_key(keys, ".lora_up.") || any_key(keys, ".lora_A.") || any_key(keys, ".hada_w1") ||
@@ -143,7 +137,8 @@ std::optional<Json> read_json_file(const std::filesystem::path& file) {
 std::optional<ProbedModel> probe_folder(const std::filesystem::path& dir) {
   if (const auto index = read_json_file(dir / "model_index.json")) {
     const std::string cls = string_member(*index, "_class_name");
-    if (contains(cls, "StableDiffusionXLImg2Img") || contains(lower(dir.filename().string()), "refiner"))
+    if (contains(cls, "StableDiffusionXLImg2Img") ||
+        contains(ivk::detail::ascii_lower(dir.filename().string()), "refiner"))
       return ProbedModel{"main", "diffusers", "sdxl-refiner", "normal", std::nullopt};
     if (contains(cls, "StableDiffusionXL"))
       return ProbedModel{"main", "diffusers", "sdxl", contains(cls, "Inpaint") ? "inpaint" : "normal",
@@ -190,7 +185,7 @@ std::optional<ProbedModel> probe_folder(const std::filesystem::path& dir) {
 }  // namespace
 
 ProbedModel guess_model_from_name(std::string_view raw_name, bool single_file) {
-  const std::string n = lower(raw_name);
+  const std::string n = ivk::detail::ascii_lower(raw_name);
   std::string base = "sd-1";
   if (contains(n, "flux"))
     base = "flux";
@@ -238,7 +233,7 @@ Result<ProbedModel> probe_model_path(const std::filesystem::path& path) {
   }
   if (!std::filesystem::is_regular_file(path, ec))
     return ivk::fail(ErrorCode::not_found, "No such file or directory: " + path.string());
-  const std::string ext = lower(path.extension().string());
+  const std::string ext = ivk::detail::ascii_lower(path.extension().string());
   if (ext == ".safetensors" || ext == ".sft") {
     if (auto m = probe_safetensors(path)) return *m;
     return ivk::fail(ErrorCode::unsupported, unknown);

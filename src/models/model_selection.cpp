@@ -6,26 +6,24 @@
 #include <string>
 #include <utility>
 
+#include "core/ascii_case.h"
 #include "ivk/json_text.h"
 
 namespace ivk {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool contains(std::string_view haystack_lower, std::string_view needle) {
   return haystack_lower.find(needle) != std::string_view::npos;
 }
 
 bool is_quantized(const ModelRecord& r) {
-  return contains(r.format, "quantized") || contains(lower(r.name), "quantized") || r.format == "gguf";
+  return contains(r.format, "quantized") || contains(detail::ascii_lower(r.name), "quantized") ||
+         r.format == "gguf";
 }
 
-bool is_inpaint(const ModelRecord& r) { return r.variant == "inpaint" || contains(lower(r.name), "inpaint"); }
+bool is_inpaint(const ModelRecord& r) {
+  return r.variant == "inpaint" || contains(detail::ascii_lower(r.name), "inpaint");
+}
 
 bool fits(const ModelRecord& r, const ModelSelection& sel) {
   return r.type == sel.type && (!sel.base || r.base == *sel.base);
@@ -45,18 +43,18 @@ int task_rank(const ModelRecord& r, ModelTask task) {
 int fallback_rank(const ModelRecord& r, const FallbackModels& fallbacks) {
   auto it = fallbacks.by_base.find(r.base);
   if (it == fallbacks.by_base.end()) return 1 << 20;
-  const auto name = lower(r.name);
+  const auto name = detail::ascii_lower(r.name);
   for (std::size_t i = 0; i < it->second.size(); ++i)
-    if (lower(it->second[i]) == name) return static_cast<int>(i);
+    if (detail::ascii_lower(it->second[i]) == name) return static_cast<int>(i);
   return 1 << 20;
 }
 
 const ModelRecord* find_preference(const ModelCatalog& catalog, std::string_view pref,
                                    const ModelSelection& sel) {
   if (const auto* r = catalog.find_by_key(pref); r && fits(*r, sel)) return r;
-  const auto wanted = lower(pref);
+  const auto wanted = detail::ascii_lower(pref);
   for (const auto& r : catalog.records())
-    if (fits(r, sel) && lower(r.name) == wanted) return &r;
+    if (fits(r, sel) && detail::ascii_lower(r.name) == wanted) return &r;
   return nullptr;
 }
 
@@ -86,7 +84,7 @@ std::string slot_base(const ModelRequirement& req) {
 
 bool is_few_step_model(const ModelRecord& record) {
   if (record.variant == "schnell") return true;
-  const auto name = lower(record.name);
+  const auto name = detail::ascii_lower(record.name);
   for (const char* marker : {"turbo", "lightning", "schnell", "hyper", "lcm", "dmd2", "-tcd", "_tcd"})
     if (contains(name, marker)) return true;
   return false;
@@ -201,8 +199,8 @@ Result<SwitchResult> switch_model(Workflow& workflow, const ModelRecord& target,
     for (const auto& in : next.inputs()) {
       if (in.connected || in.kind != FieldKind::string || !in.value_json) continue;
       // Prompts are often string primitives ("value") titled "positive prompt" in the form.
-      if (lower(in.field_name).find("prompt") == std::string::npos &&
-          lower(in.title).find("prompt") == std::string::npos)
+      if (detail::ascii_lower(in.field_name).find("prompt") == std::string::npos &&
+          detail::ascii_lower(in.title).find("prompt") == std::string::npos)
         continue;
       auto text = json_unquote(*in.value_json);
       if (!text) continue;

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "core/ascii_case.h"
 
 namespace ivk {
 namespace {
@@ -16,12 +17,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // A weight after a group or word: a number ("1.3", ".8") or a run of '+' / '-'.
@@ -106,7 +101,7 @@ std::string to_tags(std::string_view s) {
   std::set<std::string> seen;
   std::string out;
   for (auto tag : tags) {
-    if (!seen.insert(lower(tag)).second) continue;
+    if (!seen.insert(detail::ascii_lower(tag)).second) continue;
     if (!out.empty()) out += ", ";
     out += tag;
   }

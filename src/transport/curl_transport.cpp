@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii_case.h"
 #include "ivk/http.h"
 #include "ivk/version.h"
 
@@ -72,15 +73,6 @@ Target describe_target(const HttpRequest& request) {
 }
 
 bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -299,7 +291,7 @@ class CurlTransport final : public HttpTransport {
     };
     bool headers_ok = true;
     for (const auto& hd : request.headers) {
-      if (equal_ignoring_case(hd.name, "Content-Type")) has_content_type = true;
+      if (detail::equals_ignoring_ascii_case(hd.name, "Content-Type")) has_content_type = true;
       // "Name;" is curl's way of sending a header with an empty value ("Name:" would remove it).
       headers_ok = headers_ok && append(hd.value.empty() ? hd.name + ";" : hd.name + ": " + hd.value);
     }

@@ -3,26 +3,14 @@
 // compare them exactly.
 #include <string_view>
 
+#include "core/ascii_case.h"
 #include "ivk/http.h"
 
 namespace ivk {
 
-namespace {
-
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-}  // namespace
-
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
   for (const auto& h : headers)
-    if (equal_ignoring_case(h.name, name)) return std::string_view(h.value);
+    if (detail::equals_ignoring_ascii_case(h.name, name)) return std::string_view(h.value);
   return std::nullopt;
 }
 

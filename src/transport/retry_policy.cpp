@@ -7,22 +7,13 @@
 #include <cmath>
 #include <random>
 #include <vector>
+#include "core/ascii_case.h"
 
 namespace ivk {
 
 namespace {
 
 using std::chrono::milliseconds;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto la = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    auto lb = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-    if (la != lb) return false;
-  }
-  return true;
-}
 
 std::optional<long long> to_number(std::string_view s) {
   if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -37,7 +28,7 @@ int month_number(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   for (std::size_t i = 0; i < kMonths.size(); ++i)
-    if (iequals(name, kMonths[i])) return static_cast<int>(i) + 1;
+    if (detail::equals_ignoring_ascii_case(name, kMonths[i])) return static_cast<int>(i) + 1;
   return 0;
 }
 
@@ -65,7 +56,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   }
   std::optional<long long> day, year, seconds;
   int month = 0;
-  if (tokens.size() == 6 && iequals(tokens[5], "GMT")) {
+  if (tokens.size() == 6 && detail::equals_ignoring_ascii_case(tokens[5], "GMT")) {
     // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" or RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT".
     day = to_number(tokens[1]);
     month = month_number(tokens[2]);
@@ -94,7 +85,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
 
 Idempotency default_idempotency(std::string_view method) noexcept {
   for (std::string_view m : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-    if (iequals(method, m)) return Idempotency::idempotent;
+    if (detail::equals_ignoring_ascii_case(method, m)) return Idempotency::idempotent;
   return Idempotency::not_idempotent;
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/ascii_case.h"
 #include "ivk/server_error.h"
 #include "transport/secret_redaction.h"
 
@@ -16,20 +17,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // Sets a header, replacing one of the same name: a caller's extra header overrides a default
 // instead of being sent twice.
 void set_header(std::vector<HttpHeader>& headers, std::string_view name, std::string_view value) {
   for (auto& h : headers)
-    if (equal_ignoring_case(h.name, name)) {
+    if (detail::equals_ignoring_ascii_case(h.name, name)) {
       h.value = std::string(value);
       return;
     }
@@ -38,7 +30,7 @@ void set_header(std::vector<HttpHeader>& headers, std::string_view name, std::st
 
 bool has_header(const std::vector<HttpHeader>& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
-                     [&](const HttpHeader& h) { return equal_ignoring_case(h.name, name); });
+                     [&](const HttpHeader& h) { return detail::equals_ignoring_ascii_case(h.name, name); });
 }
 
 // A throwing cancel check cannot mean "go on"; it counts as a cancel.
@@ -128,7 +120,7 @@ Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
     // A caller's own credential is as secret as the session's token.
     std::string caller_secret;
     for (const auto& h : base.headers)
-      if (equal_ignoring_case(h.name, "Authorization"))
+      if (detail::equals_ignoring_ascii_case(h.name, "Authorization"))
         caller_secret = h.value.starts_with("Bearer ") ? h.value.substr(7) : h.value;
 
     if (!transport_)

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include "core/ascii_case.h"
 
 namespace ivk {
 
@@ -21,13 +22,6 @@ constexpr std::string_view kExample =
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = to_lower(c);
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
     s.remove_prefix(1);
@@ -98,7 +92,7 @@ Result<ServerUrl> ServerUrl::parse(std::string_view text) {
   std::string_view rest = input;
   bool explicit_scheme = false;
   if (const auto sep = rest.find("://"); sep != std::string_view::npos) {
-    const std::string scheme = lower(rest.substr(0, sep));
+    const std::string scheme = detail::ascii_lower(rest.substr(0, sep));
     if (scheme.empty()) return bad_url(input, "the scheme before \"://\" is missing");
     if (scheme != "http" && scheme != "https")
       return bad_url(input, "the scheme must be http or https, not \"" + scheme + "\"");
@@ -165,7 +159,7 @@ Result<ServerUrl> ServerUrl::parse(std::string_view text) {
   } else {
     url.port_ = url.scheme_ == "https" ? 443 : 80;
   }
-  url.host_ = lower(host);
+  url.host_ = detail::ascii_lower(host);
 
   if (!std::all_of(path.begin(), path.end(), valid_path_char))
     return bad_url(input, "the path contains a character that must be percent-encoded");

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/ascii_case.h"
 #include "core/json_write.h"
 #include "ivk/json_text.h"
 
@@ -15,13 +16,6 @@ namespace ivk::detail {
 namespace dom = simdjson::dom;
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -323,7 +317,7 @@ Result<std::string> value_from_text(const WorkflowInput& input, std::string_view
       return canonical;
     }
     case FieldKind::boolean: {
-      const std::string l = lower(text);
+      const std::string l = detail::ascii_lower(text);
       if (l == "true" || l == "yes" || l == "on" || l == "1") return std::string("true");
       if (l == "false" || l == "no" || l == "off" || l == "0") return std::string("false");
       return invalid(input, "expects true or false, got '" + std::string(raw) + "'");
