@@ -65,7 +65,7 @@ class QueueService final : public SessionQueue {
   template <class Pred>
   std::int64_t delete_where_locked(const std::string& queue_id, Pred pred);
 
-  void emit(Events events) const;  // without the lock: the sink may be slow
+  void emit(Events events) const;  // without mutex_ (the sink may be slow); holds event_order_
 
   // queue_worker.cpp
   void worker_loop();
@@ -76,6 +76,9 @@ class QueueService final : public SessionQueue {
   EventSink events_;
 
   mutable std::mutex mutex_;
+  // Serializes emission, and lets enqueue make "batch_enqueued" reach subscribers before the worker's
+  // first event for the new items (the server's order). Taken before mutex_, never while holding it.
+  mutable std::recursive_mutex event_order_;
   std::condition_variable wake_;
   std::map<std::int64_t, QueueItem> items_;  // by item_id (creation order)
   std::int64_t next_item_id_ = 1;

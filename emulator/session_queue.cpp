@@ -58,6 +58,7 @@ QueueService::~QueueService() {
 
 void QueueService::emit(Events events) const {
   if (!events_) return;
+  std::lock_guard order(event_order_);
   for (auto& [name, payload] : events)
     events_(name, payload.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
@@ -137,6 +138,8 @@ void QueueService::set_status_locked(QueueItem& item, const std::string& status,
 }
 
 Json QueueService::enqueue(const std::string& queue_id, EnqueueBody body) {
+  // Held until batch_enqueued is out: a worker that picks a new item at once waits in emit().
+  std::lock_guard order(event_order_);
   Events events;
   Json result = Json::object();
   {
