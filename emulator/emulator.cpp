@@ -1,5 +1,6 @@
-// Emulator::start wires the pieces: data directory, model manager, routes, authentication and the
-// HTTP server. Every request goes through dispatch(), which never lets an exception escape.
+// Emulator::start wires the pieces: data directory, model manager, routes, authentication, the
+// Socket.IO server (fed by the model manager's and the queue's events) and the HTTP server. Every request
+// goes through dispatch(), which never lets an exception escape.
 #include "ivk/emulator.h"
 
 #include <stdlib.h>  // mkdtemp
@@ -18,6 +19,7 @@
 #include "model_manager.h"
 #include "router.h"
 #include "session_queue.h"
+#include "socketio_server.h"
 
 namespace ivk {
 
@@ -29,6 +31,8 @@ struct Emulator::Impl {
   // Destroyed in reverse order: the server (whose handlers use everything above it) goes first.
   emu::AppState app;
   std::unique_ptr<emu::Auth> auth;
+  // Before the models and the queue, whose worker threads emit into it until they are joined.
+  std::unique_ptr<emu::SocketIoServer> sockets;
   std::unique_ptr<emu::ModelManager> models;
   std::unique_ptr<emu::ImageStore> images;  // before the queue, which adds generated images
   std::unique_ptr<emu::SessionQueue> queue;
@@ -93,9 +97,10 @@ emu::Response Emulator::Impl::dispatch(emu::Request& req) const {
 void Emulator::Impl::stop() {
   std::lock_guard lock(stop_mutex);
   if (stopped) return;
-  if (server) server->stop();  // no handler runs after this
-  models.reset();              // joins the install worker
-  queue.reset();               // joins the queue worker before the data directory goes
+  if (sockets) sockets->stop();  // answers parked polling requests, so the HTTP server can drain
+  if (server) server->stop();    // no handler runs after this
+  models.reset();                // joins the install worker
+  queue.reset();                 // joins the queue worker before the data directory goes
   if (remove_data_dir) {
     std::error_code ec;
     std::filesystem::remove_all(data_dir, ec);  // best effort: a leftover temp dir harms no one
@@ -136,13 +141,21 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
 
     impl->app.version = opts.version;
     impl->auth = std::make_unique<emu::Auth>(opts.multiuser, opts.users, opts.jwt_secret);
-    auto models = emu::ModelManager::create(opts, impl->data_dir);
+    emu::SocketIoOptions socket_options;
+    socket_options.ping_interval_ms = opts.ping_interval_ms;
+    socket_options.ping_timeout_ms = opts.ping_timeout_ms;
+    impl->sockets = std::make_unique<emu::SocketIoServer>(socket_options, *impl->auth);
+    emu::SocketIoServer* sockets = impl->sockets.get();
+    const emu::EventSink sink = [sockets](const std::string& event, const std::string& payload) {
+      sockets->emit(event, payload);
+    };
+    auto models = emu::ModelManager::create(opts, impl->data_dir, sink);
     if (!models) return cleanup_on_error(models.error());
     impl->models = std::move(*models);
     auto images = emu::ImageStore::create(impl->data_dir);
     if (!images) return cleanup_on_error(images.error());
     impl->images = std::move(*images);
-    auto queue = emu::SessionQueue::create(opts, *impl->images);
+    auto queue = emu::SessionQueue::create(opts, *impl->images, sink);
     if (!queue) return cleanup_on_error(queue.error());
     impl->queue = std::move(*queue);
 
@@ -157,8 +170,18 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
     server_options.port = opts.port;
     server_options.threads = opts.threads;
     const Impl* raw = impl.get();
-    auto server =
-        emu::HttpServer::start(server_options, [raw](emu::Request& req) { return raw->dispatch(req); });
+    emu::HttpHooks hooks;
+    hooks.defer = [sockets](emu::Request& req, const emu::Respond& respond) {
+      if (!emu::SocketIoServer::handles(req.path)) return false;
+      sockets->handle_polling(req, respond);
+      return true;
+    };
+    hooks.websocket = [raw, sockets](emu::Request& req, const emu::TakeWebSocket& take) {
+      if (emu::SocketIoServer::handles(req.path)) return sockets->handle_websocket(req, take);
+      return raw->dispatch(req);
+    };
+    auto server = emu::HttpServer::start(
+        server_options, [raw](emu::Request& req) { return raw->dispatch(req); }, std::move(hooks));
     if (!server) return cleanup_on_error(server.error());
     impl->server = std::move(*server);
   } catch (const std::exception& e) {

@@ -22,6 +22,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "http_server_upgrade.h"
 
 namespace ivk::emu {
 
@@ -117,6 +120,7 @@ class Session;
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
+  HttpHooks hooks;
   std::atomic<bool> stopping{false};
   std::mutex stop_mutex;  // serializes stop() callers
   bool stopped = false;
@@ -140,7 +144,8 @@ struct HttpServer::Impl {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, HttpServer::Impl* server)
+      : stream_(std::move(socket)), executor_(stream_.get_executor()), server_(server) {}
 
   ~Session() {
     std::lock_guard lock(server_->sessions_mutex);
@@ -159,7 +164,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (idle_) close();
   }
 
-  auto executor() { return stream_.get_executor(); }
+  // Kept apart from stream_, which a WebSocket upgrade moves away.
+  const net::any_io_executor& executor() const { return executor_; }
 
  private:
   void do_read() {
@@ -217,14 +223,55 @@ class Session : public std::enable_shared_from_this<Session> {
       req.headers.emplace_back(
           lowercase(std::string_view(field.name_string().data(), field.name_string().size())),
           std::string(field.value()));
+    const bool keep_alive = msg.keep_alive();
+    const bool head = req.method == "HEAD";
+    const unsigned version = msg.version();
+    if (server_->hooks.websocket && beast::websocket::is_upgrade(msg)) return upgrade(req);
     req.body = std::move(msg.body());
+    if (server_->hooks.defer) {
+      bool taken = false;
+      try {
+        taken = server_->hooks.defer(req, make_respond(keep_alive, head, version));
+      } catch (...) {
+        return write(Response::json(500, R"({"detail":"Internal Server Error"})"), keep_alive, head, version);
+      }
+      if (taken) return;  // the answer comes through the Respond
+    }
     Response response;
     try {
       response = server_->handler(req);
     } catch (...) {
       response = Response::json(500, R"({"detail":"Internal Server Error"})");
     }
-    write(std::move(response), msg.keep_alive(), req.method == "HEAD", msg.version());
+    write(std::move(response), keep_alive, head, version);
+  }
+
+  // A Respond that writes on this session's strand, once; it keeps the session alive until called.
+  Respond make_respond(bool keep_alive, bool head, unsigned version) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    return [self = shared_from_this(), answered, keep_alive, head, version](Response response) {
+      if (answered->exchange(true)) return;
+      net::post(self->executor_, [self, response = std::move(response), keep_alive, head, version]() mutable {
+        self->write(std::move(response), keep_alive, head, version);
+      });
+    };
+  }
+
+  void upgrade(Request& req) {
+    const bool keep_alive = parser_->get().keep_alive();
+    const unsigned version = parser_->get().version();
+    const TakeWebSocket take = [this]() -> std::unique_ptr<WebSocketUpgrade> {
+      if (handed_off_) return nullptr;
+      handed_off_ = true;  // the WebSocket owns the connection now; this session ends here
+      return std::unique_ptr<WebSocketUpgrade>(new WebSocketUpgrade{std::move(stream_), parser_->release()});
+    };
+    Response response;
+    try {
+      response = server_->hooks.websocket(req, take);
+    } catch (...) {
+      response = Response::json(500, R"({"detail":"Internal Server Error"})");
+    }
+    if (!handed_off_) write(std::move(response), keep_alive, false, version);
   }
 
   void send_error(int status, std::string body) {
@@ -268,12 +315,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() {
+    if (handed_off_) return;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
   }
 
   beast::tcp_stream stream_;
+  net::any_io_executor executor_;
   HttpServer::Impl* server_;  // outlives every session (see Impl's member order)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -281,6 +330,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::string_body>> res_;
   bool idle_ = false;  // waiting for the next request's first bytes: safe to close on stop
   bool close_after_write_ = false;
+  bool handed_off_ = false;  // stream_ was moved to a WebSocket
 };
 
 void HttpServer::Impl::do_accept() {
@@ -309,10 +359,12 @@ HttpServer::~HttpServer() { stop(); }
 
 std::uint16_t HttpServer::port() const noexcept { return impl_->port; }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options, HttpHandler handler) {
+Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerOptions options, HttpHandler handler,
+                                                      HttpHooks hooks) {
   auto impl = std::make_shared<Impl>();
   impl->options = std::move(options);
   impl->handler = std::move(handler);
+  impl->hooks = std::move(hooks);
   const std::string& host = impl->options.host;
   beast::error_code ec;
   net::ip::address address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);

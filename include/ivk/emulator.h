@@ -55,6 +55,12 @@ struct EmulatorOptions {
   std::string fail_node_type;
 
   int threads = 2;  // I/O threads serving requests
+
+  // Socket.IO at /ws/socket.io: the Engine.IO heartbeat announced in the open packet. The server pings
+  // every ping_interval_ms and drops a client whose pong does not come within ping_timeout_ms.
+  // python-engineio's defaults; tests shorten them.
+  int ping_interval_ms = 25000;
+  int ping_timeout_ms = 20000;
 };
 
 class Emulator {
