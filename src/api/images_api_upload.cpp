@@ -1,0 +1,79 @@
+// ImagesApi::upload: POST /api/v1/images/upload as multipart/form-data (spec §5.1).
+#include "api/images_parse.h"
+#include "api/models_api_support.h"
+#include "ivk/images_api.h"
+#include "ivk/server_session.h"
+
+namespace ivk {
+namespace {
+
+// The server checks that the file part's type starts with image/; guess it like a browser would.
+std::string content_type_for(std::string_view file_name) {
+  const auto dot = file_name.rfind('.');
+  std::string ext = dot == std::string_view::npos ? std::string() : std::string(file_name.substr(dot + 1));
+  for (auto& c : ext) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
+  if (ext == "webp") return "image/webp";
+  if (ext == "gif") return "image/gif";
+  if (ext == "bmp") return "image/bmp";
+  if (ext == "tif" || ext == "tiff") return "image/tiff";
+  return "image/png";
+}
+
+// A boundary that occurs in neither part (RFC 7578 requires it; image bytes are arbitrary).
+std::string boundary_for(std::string_view data, std::string_view metadata) {
+  std::string boundary = "ivk-image-upload-boundary";
+  while (data.find(boundary) != std::string_view::npos || metadata.find(boundary) != std::string_view::npos)
+    boundary += "-x";
+  return boundary;
+}
+
+// A quoted form-data parameter value: quotes, backslashes and line breaks would end it early.
+std::string quoted_file_name(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += (c == '"' || c == '\\' || c == '\r' || c == '\n') ? '_' : c;
+  return out + "\"";
+}
+
+}  // namespace
+
+Result<ImageDto> ImagesApi::upload(std::string_view bytes, std::string_view file_name,
+                                   const UploadOptions& options) {
+  const std::string boundary = boundary_for(
+      bytes, options.metadata_json ? std::string_view(*options.metadata_json) : std::string_view());
+  std::string body;
+  if (options.metadata_json) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n";
+    body += *options.metadata_json + "\r\n";
+  }
+  body += "--" + boundary + "\r\n";
+  body += "Content-Disposition: form-data; name=\"file\"; filename=" + quoted_file_name(file_name) + "\r\n";
+  body +=
+      "Content-Type: " + (options.content_type.empty() ? content_type_for(file_name) : options.content_type) +
+      "\r\n\r\n";
+  body.append(bytes);
+  body += "\r\n--" + boundary + "--\r\n";
+
+  QueryBuilder q;
+  q.add("image_category", options.image_category);
+  q.add_bool("is_intermediate", options.is_intermediate);
+  q.add_optional("board_id", options.board_id);
+  q.add_optional("session_id", options.session_id);
+  if (options.crop_visible) q.add_bool("crop_visible", *options.crop_visible);
+
+  ApiRequest r;
+  r.method = "POST";
+  r.path = "/images/upload";
+  r.query = q.str();
+  r.body = std::move(body);
+  r.content_type = "multipart/form-data; boundary=" + boundary;
+  r.idempotency = Idempotency::not_idempotent;  // a lost answer may still have stored the image
+  auto response = session_->send(r);
+  if (!response)
+    return tl::unexpected(
+        api::remap_status(response.error(), 415, ErrorCode::invalid_argument,
+                          "the server does not accept '" + std::string(file_name) + "' as an image"));
+  return api::parse_image_dto(response->body);
+}
+
+}  // namespace ivk

@@ -1,0 +1,145 @@
+// WorkflowsApi: the workflow library routes (spec §7.2) and the parsing of their answers.
+#include "ivk/workflows_api.h"
+
+#include "api/images_json_read.h"
+#include "ivk/server_session.h"
+
+namespace ivk {
+namespace {
+
+using api::dom::element;
+using api::dom::object;
+
+std::string workflow_path(std::string_view id) { return "/workflows/i/" + url_encode_path_segment(id); }
+
+Result<WorkflowRecord> parse_record(std::string_view json) {
+  api::dom::parser parser;
+  auto o = api::parse_object(parser, json, "workflow record");
+  if (!o) return tl::unexpected(o.error());
+  WorkflowRecord r;
+  r.workflow_id = api::string_member(*o, "workflow_id");
+  if (r.workflow_id.empty())
+    return fail(ErrorCode::parse_error, "workflow record: missing workflow_id", "$.workflow_id");
+  element wf;
+  if (o->at_key("workflow").get(wf) != simdjson::SUCCESS || !wf.is_object())
+    return fail(ErrorCode::parse_error, "workflow record " + r.workflow_id + ": missing object \"workflow\"",
+                "$.workflow");
+  r.workflow_json = simdjson::minify(wf);
+  r.name = api::string_member(*o, "name");
+  r.created_at = api::string_member(*o, "created_at");
+  r.updated_at = api::string_member(*o, "updated_at");
+  r.opened_at = api::optional_string_member(*o, "opened_at");
+  r.user_id = api::optional_string_member(*o, "user_id");
+  r.is_public = api::optional_bool_member(*o, "is_public");
+  r.thumbnail_url = api::optional_string_member(*o, "thumbnail_url");
+  r.raw_json = simdjson::minify(*o);
+  return r;
+}
+
+Result<WorkflowListItem> list_item_from(element e, const std::string& where) {
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS)
+    return fail(ErrorCode::parse_error, "workflow list item is not a JSON object", where);
+  WorkflowListItem item;
+  item.workflow_id = api::string_member(o, "workflow_id");
+  if (item.workflow_id.empty())
+    return fail(ErrorCode::parse_error, "workflow list item: missing workflow_id", where + ".workflow_id");
+  item.name = api::string_member(o, "name");
+  item.description = api::string_member(o, "description");
+  item.category = api::string_member(o, "category");
+  item.tags = api::string_member(o, "tags");
+  item.created_at = api::string_member(o, "created_at");
+  item.updated_at = api::string_member(o, "updated_at");
+  item.opened_at = api::optional_string_member(o, "opened_at");
+  item.thumbnail_url = api::optional_string_member(o, "thumbnail_url");
+  item.user_id = api::optional_string_member(o, "user_id");
+  item.is_public = api::optional_bool_member(o, "is_public");
+  item.raw_json = simdjson::minify(e);
+  return item;
+}
+
+Result<WorkflowPage> parse_page(std::string_view json) {
+  api::dom::parser parser;
+  auto o = api::parse_object(parser, json, "workflow list");
+  if (!o) return tl::unexpected(o.error());
+  api::dom::array items;
+  if (o->at_key("items").get_array().get(items) != simdjson::SUCCESS)
+    return fail(ErrorCode::parse_error, "workflow list: missing array \"items\"", "$.items");
+  WorkflowPage page;
+  std::size_t i = 0;
+  for (element e : items) {
+    auto item = list_item_from(e, "$.items[" + std::to_string(i++) + "]");
+    if (!item) return tl::unexpected(item.error());
+    page.items.push_back(std::move(*item));
+  }
+  page.page = api::int_member(*o, "page").value_or(0);
+  page.pages = api::int_member(*o, "pages").value_or(0);
+  page.per_page = api::int_member(*o, "per_page").value_or(0);
+  page.total = api::int_member(*o, "total").value_or(static_cast<std::int64_t>(page.items.size()));
+  return page;
+}
+
+}  // namespace
+
+Result<WorkflowPage> WorkflowsApi::list(const WorkflowQuery& query) {
+  QueryBuilder q;
+  q.add_int("page", query.page);
+  if (query.per_page) q.add_int("per_page", *query.per_page);
+  q.add_optional("order_by", query.order_by);
+  q.add_optional("direction", query.direction);
+  q.add_list("categories", query.categories);
+  q.add_list("tags", query.tags);
+  q.add_optional("query", query.query);
+  if (query.has_been_opened) q.add_bool("has_been_opened", *query.has_been_opened);
+  if (query.is_public) q.add_bool("is_public", *query.is_public);
+  auto body = session_->get(ApiRoot::v1, "/workflows/", q.str());
+  if (!body) return tl::unexpected(body.error());
+  return parse_page(*body);
+}
+
+Result<WorkflowRecord> WorkflowsApi::get(std::string_view workflow_id) {
+  auto body = session_->get(ApiRoot::v1, workflow_path(workflow_id));
+  if (!body) return tl::unexpected(body.error());
+  return parse_record(*body);
+}
+
+Result<WorkflowRecord> WorkflowsApi::create(std::string_view workflow_json) {
+  // The workflow is embedded as given: re-printing it could change numbers or member order.
+  const std::string json = "{\"workflow\":" + std::string(workflow_json) + "}";
+  auto body = session_->send_json("POST", ApiRoot::v1, "/workflows/", json, {}, Idempotency::not_idempotent);
+  if (!body) return tl::unexpected(body.error());
+  return parse_record(*body);
+}
+
+Result<WorkflowRecord> WorkflowsApi::update(std::string_view workflow_json) {
+  std::string id;
+  {
+    api::dom::parser parser;
+    auto o = api::parse_object(parser, workflow_json, "workflow");
+    if (!o) return fail(ErrorCode::invalid_argument, o.error().message, o.error().where);
+    id = api::string_member(*o, "id");
+  }
+  if (id.empty())
+    return fail(ErrorCode::invalid_argument,
+                "the workflow has no \"id\": updating needs the id of a stored workflow (create it first)",
+                "$.id");
+  const std::string json = "{\"workflow\":" + std::string(workflow_json) + "}";
+  // Replacing the stored workflow with the same text twice leaves the same state: retried.
+  auto body = session_->send_json("PATCH", ApiRoot::v1, workflow_path(id), json, {}, Idempotency::idempotent);
+  if (!body) return tl::unexpected(body.error());
+  return parse_record(*body);
+}
+
+Status WorkflowsApi::remove(std::string_view workflow_id) {
+  auto body = session_->send_json("DELETE", ApiRoot::v1, workflow_path(workflow_id), {});
+  if (!body) return tl::unexpected(body.error());
+  return {};
+}
+
+Status WorkflowsApi::mark_opened(std::string_view workflow_id) {
+  auto body = session_->send_json("PUT", ApiRoot::v1, workflow_path(workflow_id) + "/opened_at", {});
+  if (!body) return tl::unexpected(body.error());
+  return {};
+}
+
+}  // namespace ivk
