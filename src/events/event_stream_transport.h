@@ -1,0 +1,69 @@
+#pragma once
+// The seam between the Engine.IO session logic (event_stream_session.cpp) and the two ways of carrying
+// Engine.IO packets: a WebSocket (one text frame per packet) and HTTP long-polling (packets joined by
+// the record separator). The session is written once against this interface.
+//
+// Threading: every operation runs on the stream's own thread, except wake(), which any thread may call
+// to make a blocked receive() return early (close() uses it).
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ivk/error.h"
+#include "ivk/event_stream.h"
+#include "ivk/server_url.h"
+#include "ivk/socketio_codec.h"
+
+namespace ivk::events {
+
+using Clock = std::chrono::steady_clock;
+
+struct TransportConfig {
+  ServerUrl url;
+  std::optional<std::string> token;  // sent as "Authorization: Bearer" on the handshake
+  bool verify_tls = true;
+  // Set by close(): open() and receive() give up promptly once it is true. Never null.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+class EngineTransport {
+ public:
+  virtual ~EngineTransport() = default;
+
+  // Connects and reads the Engine.IO open packet. Errors: transport, timeout, cancelled (stop), auth
+  // (401/403 on the handshake), http (any other non-success answer: the fallback signal).
+  virtual Result<eio::OpenHandshake> open(Clock::time_point deadline) = 0;
+
+  // The packets received next; empty when the deadline passed or stop was set first (the connection
+  // stays usable). An error means the connection is gone.
+  virtual Result<std::vector<eio::Packet>> receive(Clock::time_point deadline) = 0;
+
+  // Sends Engine.IO text packets ("40", "3", "42[...]") in order. Not interrupted by stop, so a final
+  // disconnect can still go out; bounded by the deadline.
+  virtual Status send(const std::vector<std::string>& packets, Clock::time_point deadline) = 0;
+
+  // Best-effort orderly end (WebSocket close frame); bounded by the deadline.
+  virtual void shutdown(Clock::time_point deadline) = 0;
+
+  // Thread-safe: makes a blocked receive() return soon (used together with the stop flag).
+  virtual void wake() = 0;
+
+  [[nodiscard]] virtual EventTransport kind() const = 0;
+  // The URL errors name: "ws://host:9090/ws/socket.io/?EIO=4&transport=websocket" or the polling one.
+  [[nodiscard]] virtual std::string where() const = 0;
+};
+
+// wss:// needs TLS on the WebSocket, which ivk does not build in: open() then fails with unsupported.
+std::unique_ptr<EngineTransport> make_websocket_transport(TransportConfig config);
+std::unique_ptr<EngineTransport> make_polling_transport(TransportConfig config);
+
+// "http://host:9090/ws/socket.io/?EIO=4&transport=polling"
+std::string polling_url(const ServerUrl& url);
+
+// Milliseconds left until the deadline, at least 1 (0 means "no limit" to several APIs).
+std::chrono::milliseconds remaining(Clock::time_point deadline);
+
+}  // namespace ivk::events
