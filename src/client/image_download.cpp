@@ -1,0 +1,157 @@
+// Concurrent, atomic, traversal-safe image downloads. See image_download.h.
+#include "ivk/image_download.h"
+
+#include <array>
+#include <cstdio>
+#include <system_error>
+
+#include "ivk/files.h"
+#include "ivk/images_api.h"
+
+namespace ivk {
+
+namespace {
+
+constexpr std::size_t kMaxNameBytes = 120;
+
+bool allowed(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '-';
+}
+
+// FNV-1a: stable across runs and platforms, enough to keep two sanitised names apart.
+std::uint32_t fnv1a(std::string_view text) {
+  std::uint32_t h = 2166136261u;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+}  // namespace
+
+std::string safe_image_file_name(std::string_view image_name) {
+  std::string_view base = image_name;
+  if (const auto slash = base.find_last_of("/\\"); slash != std::string_view::npos)
+    base = base.substr(slash + 1);
+  std::string out;
+  out.reserve(base.size());
+  for (char c : base) out += allowed(static_cast<unsigned char>(c)) ? c : '_';
+  while (!out.empty() && out.front() == '.') out.front() = '_';
+  if (out.empty() || out == "_" || out == "__") out = "image";
+  bool changed = out != image_name;
+  if (out.size() > kMaxNameBytes) {
+    // Keep the extension: the file type matters to whoever opens the folder.
+    const auto dot = out.rfind('.');
+    const std::string ext = (dot != std::string::npos && out.size() - dot <= 10) ? out.substr(dot) : "";
+    out = out.substr(0, kMaxNameBytes - ext.size() - 9) + ext;
+    changed = true;
+  }
+  if (!changed) return out;
+  std::array<char, 10> hash{};
+  std::snprintf(hash.data(), hash.size(), "-%08x", fnv1a(image_name));
+  const auto dot = out.rfind('.');
+  if (dot == std::string::npos || dot == 0) return out + hash.data();
+  return out.substr(0, dot) + hash.data() + out.substr(dot);
+}
+
+ImageDownloader::ImageDownloader(ImagesApi& images, std::filesystem::path dir, int concurrency,
+                                 Callback on_done)
+    : images_(images), dir_(std::move(dir)), on_done_(std::move(on_done)) {
+  const int n = concurrency < 1 ? 1 : concurrency;
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { work(); });
+}
+
+ImageDownloader::~ImageDownloader() {
+  wait();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void ImageDownloader::add(std::string image_name, std::int64_t tag) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_.emplace_back(std::move(image_name), tag);
+  }
+  cv_.notify_one();
+}
+
+std::vector<DownloadedImage> ImageDownloader::wait() {
+  std::unique_lock lock(mutex_);
+  idle_cv_.wait(lock, [this] { return pending_.empty() && busy_ == 0; });
+  return done_;
+}
+
+void ImageDownloader::work() {
+  for (;;) {
+    std::pair<std::string, std::int64_t> job;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping, nothing left
+      job = std::move(pending_.front());
+      pending_.pop_front();
+      ++busy_;
+    }
+    DownloadedImage result = fetch(job.first, job.second);
+    if (on_done_) {
+      std::lock_guard callback_lock(callback_mutex_);
+      try {
+        on_done_(result);
+      } catch (...) {
+        // A caller's callback must not take a download thread down with it.
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      done_.push_back(std::move(result));
+      --busy_;
+    }
+    idle_cv_.notify_all();
+  }
+}
+
+DownloadedImage ImageDownloader::fetch(const std::string& name, std::int64_t tag) {
+  DownloadedImage result;
+  result.image_name = name;
+  result.tag = tag;
+  result.path = dir_ / safe_image_file_name(name);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(result.path, ec) && std::filesystem::file_size(result.path, ec) > 0 &&
+      !ec) {
+    result.skipped = true;  // written atomically earlier, so complete
+    return result;
+  }
+  auto bytes = images_.full(name);
+  if (!bytes) {
+    result.error = bytes.error();
+    return result;
+  }
+  if (bytes->empty()) {
+    result.error = fail(ErrorCode::http, "the server sent an empty file for image " + name,
+                        "GET images/i/" + name + "/full")
+                       .value();
+    return result;
+  }
+  if (auto written = write_file_atomically(result.path, *bytes); !written) {
+    result.error = written.error();
+    return result;
+  }
+  result.bytes = bytes->size();
+  return result;
+}
+
+std::vector<DownloadedImage> download_images(ImagesApi& images, const std::vector<std::string>& names,
+                                             const std::filesystem::path& dir, int concurrency) {
+  ImageDownloader downloader(images, dir, concurrency);
+  for (const auto& name : names) downloader.add(name);
+  return downloader.wait();
+}
+
+}  // namespace ivk
