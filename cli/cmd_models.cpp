@@ -341,6 +341,7 @@ void add_models_command(CLI::App& app, Runner& run) {
   add_models_scan_command(*group, run);
   add_models_stats_command(*group, run);
   add_models_hf_login_command(*group, run);
+  add_models_bench_command(*group, run);
   add_sync(*group, run);
   add_models_check_command(*group, run);
 }

@@ -12,6 +12,7 @@
 #include "ivk/graph.h"
 #include "ivk/json_text.h"
 #include "ivk/workflow.h"
+#include "workflow_args.h"
 
 namespace ivk::cli {
 namespace {
@@ -19,11 +20,7 @@ namespace {
 struct PayloadOptions {
   std::string workflow;
   std::string templates;
-  std::vector<std::string> sets;
-  std::vector<std::string> sweeps;
-  std::vector<std::string> sweeps_json;
-  bool zip = false;
-  int runs = 1;
+  WorkflowArgs values;
   bool prepend = false;
   bool no_workflow = false;
   std::string board_auto;
@@ -34,113 +31,16 @@ struct PayloadOptions {
   std::string destination = "gallery";
   std::string compat = "gui";
   bool pretty = false;
-  // Set at registration: needed to read the sweeps back in command-line order.
-  CLI::App* sub = nullptr;
-  CLI::Option* sweep_option = nullptr;
-  CLI::Option* sweep_json_option = nullptr;
 };
 
-// "REF=VALUE" split at the first '='.
-std::optional<std::pair<std::string, std::string>> split_assignment(const std::string& text) {
-  const auto eq = text.find('=');
-  if (eq == std::string::npos) return std::nullopt;
-  return std::pair{text.substr(0, eq), text.substr(eq + 1)};
-}
-
-std::vector<std::string> split_commas(std::string_view text) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = text.find(',', start);
-    items.emplace_back(
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return items;
-}
-
-// Adds the context of a sweep argument to a library error.
-Error in_sweep(Error e, const std::string& option, const std::string& argument, std::size_t item) {
-  e.message = option + " '" + argument + "', item " + std::to_string(item) + ": " + e.message;
-  return e;
-}
-
-// One SweepDatum from `--sweep REF=a,b,c` (text read per the input's kind) or
-// `--sweep-json REF=[...]` (JSON values checked against the input).
-Result<SweepDatum> make_sweep(const Workflow& wf, const std::string& argument, bool json) {
-  const std::string option = json ? "--sweep-json" : "--sweep";
-  auto parts = split_assignment(argument);
-  if (!parts)
-    return fail(ErrorCode::invalid_argument,
-                option + " '" + argument + "': expected INPUT=" + (json ? "[v1, v2, ...]" : "v1,v2,..."));
-  auto input = wf.find_input(parts->first);
-  if (!input) {
-    Error e = input.error();
-    e.message = option + " '" + argument + "': " + e.message;
-    return tl::unexpected(std::move(e));
-  }
-  SweepDatum datum;
-  datum.input = parts->first;
-  if (json) {
-    auto items = split_json_array(parts->second);
-    if (!items) {
-      Error e = items.error();
-      e.message = option + " '" + argument + "': " + e.message;
-      return tl::unexpected(std::move(e));
-    }
-    for (std::size_t i = 0; i < items->size(); ++i) {
-      if (auto ok = wf.validate_value(**input, (*items)[i]); !ok)
-        return tl::unexpected(in_sweep(ok.error(), option, argument, i));
-    }
-    datum.items = std::move(*items);
-  } else {
-    if (parts->second.empty())
-      return fail(ErrorCode::invalid_argument, option + " '" + argument + "': no values after '='");
-    const auto texts = split_commas(parts->second);
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-      auto value = wf.value_from_text(**input, texts[i]);
-      if (!value) return tl::unexpected(in_sweep(value.error(), option, argument, i));
-      datum.items.push_back(std::move(*value));
-    }
-  }
-  if (datum.items.empty())
-    return fail(ErrorCode::invalid_argument,
-                option + " '" + argument + "': a sweep needs at least one value");
-  return datum;
-}
-
-// The sweeps in the order they were given, --sweep and --sweep-json interleaved.
-Result<std::vector<SweepDatum>> collect_sweeps(const Workflow& wf, const PayloadOptions& opts) {
-  std::vector<SweepDatum> data;
-  std::size_t next_text = 0;
-  std::size_t next_json = 0;
-  for (const CLI::Option* opt : opts.sub->parse_order()) {
-    const bool json = opt == opts.sweep_json_option;
-    if (!json && opt != opts.sweep_option) continue;
-    const auto& list = json ? opts.sweeps_json : opts.sweeps;
-    std::size_t& next = json ? next_json : next_text;
-    if (next >= list.size()) continue;
-    auto datum = make_sweep(wf, list[next++], json);
-    if (!datum) return tl::unexpected(datum.error());
-    data.push_back(std::move(*datum));
-  }
-  return data;
-}
-
 int run_payload(const PayloadOptions& opts) {
-  std::vector<std::pair<std::string, std::string>> assignments;
-  for (const auto& s : opts.sets) {
-    auto parts = split_assignment(s);
-    if (!parts)
-      return usage_error("-s '" + s + "': expected INPUT=VALUE (INPUT: index, label or NODE_ID.FIELD)");
-    assignments.push_back(std::move(*parts));
-  }
+  auto assignments = parse_sets(opts.values);
+  if (!assignments) return usage_error(assignments.error().message);
 
   auto wf = load_workflow(opts.workflow, opts.templates);
   if (!wf) return report_error(wf.error());
-  if (!assignments.empty()) {
-    if (auto ok = wf->set_many(assignments); !ok) return report_error(ok.error());
+  if (!assignments->empty()) {
+    if (auto ok = wf->set_many(*assignments); !ok) return report_error(ok.error());
   }
 
   GraphOptions graph;
@@ -152,19 +52,15 @@ int run_payload(const PayloadOptions& opts) {
     if (opts.graph_only) return build_graph(*wf, graph);
     BatchOptions batch;
     batch.graph = graph;
-    batch.runs = opts.runs;
+    batch.runs = opts.values.runs;
     batch.prepend = opts.prepend;
     batch.attach_workflow = !opts.no_workflow;
     batch.origin = opts.origin;
     batch.destination = opts.destination;
     batch.batch_id = opts.batch_id;
-    auto data = collect_sweeps(*wf, opts);
-    if (!data) return tl::unexpected(data.error());
-    if (opts.zip && !data->empty()) {
-      batch.sweeps.push_back(SweepGroup{std::move(*data)});
-    } else {
-      for (auto& datum : *data) batch.sweeps.push_back(SweepGroup{{std::move(datum)}});
-    }
+    auto groups = sweep_groups(*wf, opts.values);
+    if (!groups) return tl::unexpected(groups.error());
+    batch.sweeps = std::move(*groups);
     return build_enqueue_body(*wf, batch);
   }();
   if (!body) return report_error(body.error());
@@ -179,29 +75,10 @@ void add_payload_command(CLI::App& app, Runner& run) {
   auto opts = std::make_shared<PayloadOptions>();
   auto* sub = app.add_subcommand(
       "payload", "Print the enqueue_batch request body (or the graph) for a workflow, with input values set");
-  opts->sub = sub;
   sub->add_option("workflow", opts->workflow, "Workflow .json, InvokeAI .png that embeds one, or - for stdin")
       ->required()
       ->type_name("WF");
-  sub->add_option(
-         "-s,--set", opts->sets,
-         "Set an input (split at the first '='); INPUT is an index, a label or NODE_ID.FIELD. Repeatable")
-      ->allow_extra_args(false)
-      ->type_name("INPUT=VALUE");
-  opts->sweep_option = sub->add_option("--sweep", opts->sweeps,
-                                       "Vary an input across queue items (values read like -s). Repeatable")
-                           ->allow_extra_args(false)
-                           ->type_name("INPUT=V1,V2,...");
-  opts->sweep_json_option =
-      sub->add_option("--sweep-json", opts->sweeps_json,
-                      "Like --sweep, values given as a JSON array (for commas, structured values)")
-          ->allow_extra_args(false)
-          ->type_name("INPUT=JSONARRAY");
-  auto* zip = sub->add_flag("--zip", opts->zip,
-                            "Vary all sweeps together (same lengths) instead of multiplying them");
-  auto* runs = sub->add_option("--runs", opts->runs, "Repeat the whole batch N times (default 1)")
-                   ->check(CLI::PositiveNumber)
-                   ->type_name("N");
+  add_workflow_args(sub, opts->values);
   auto* prepend = sub->add_flag("--prepend", opts->prepend, "Put the batch at the front of the queue");
   auto* no_workflow = sub->add_flag("--no-workflow", opts->no_workflow,
                                     "Do not attach the workflow (output images will not embed it)");
@@ -226,8 +103,9 @@ void add_payload_command(CLI::App& app, Runner& run) {
       ->type_name("STYLE");
   add_templates_option(sub, opts->templates);
   sub->add_flag("--pretty", opts->pretty, "Indent the JSON (default: compact, one line)");
-  for (CLI::Option* batch_only : {opts->sweep_option, opts->sweep_json_option, zip, runs, prepend,
-                                  no_workflow, batch_id, origin, destination})
+  for (CLI::Option* batch_only :
+       {opts->values.sweep_option, opts->values.sweep_json_option, opts->values.zip_option,
+        opts->values.runs_option, prepend, no_workflow, batch_id, origin, destination})
     graph_only->excludes(batch_only);
   sub->footer(
       "VALUE is read for the input's kind: numbers, true/false/yes/no/1/0, enum choices, board ids\n"

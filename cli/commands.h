@@ -16,6 +16,10 @@ void add_payload_command(CLI::App& app, Runner& run);
 void add_workflow_command(CLI::App& app, Runner& run);  // the `workflow` group and its members
 void add_models_command(CLI::App& app, Runner& run);    // `models list`, `models sync`
 void add_emulator_command(CLI::App& app, Runner& run);  // serves until SIGINT/SIGTERM
+void add_run_command(CLI::App& app, Runner& run);       // run a workflow, collect its images
+void add_queue_command(CLI::App& app, Runner& run);     // the session queue
+void add_boards_command(CLI::App& app, Runner& run);    // boards
+void add_images_command(CLI::App& app, Runner& run);    // images
 
 // Members of `ivk models` in files of their own.
 void add_models_check_command(CLI::App& models, Runner& run);

@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   ivk::cli::Runner run;
   ivk::cli::add_inputs_command(app, run);
   ivk::cli::add_payload_command(app, run);
+  ivk::cli::add_run_command(app, run);
+  ivk::cli::add_queue_command(app, run);
+  ivk::cli::add_boards_command(app, run);
+  ivk::cli::add_images_command(app, run);
   ivk::cli::add_workflow_command(app, run);
   ivk::cli::add_models_command(app, run);
   ivk::cli::add_emulator_command(app, run);

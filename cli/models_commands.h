@@ -12,5 +12,6 @@ void add_models_delete_command(CLI::App& models, Runner& run);    // delete KEY.
 void add_models_scan_command(CLI::App& models, Runner& run);      // scan PATH
 void add_models_stats_command(CLI::App& models, Runner& run);     // stats
 void add_models_hf_login_command(CLI::App& models, Runner& run);  // hf-login
+void add_models_bench_command(CLI::App& models, Runner& run);     // bench WF --models ...
 
 }  // namespace ivk::cli
