@@ -1,8 +1,8 @@
 // ImagesApi: the /api/v1/images routes other than upload (spec §5.2).
 #include "ivk/images_api.h"
 
-#include "api/images_json_read.h"
 #include "api/images_parse.h"
+#include "api/json_read.h"
 #include "api/models_api_support.h"
 #include "core/json_write.h"
 #include "ivk/json_text.h"

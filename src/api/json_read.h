@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ivk/error.h"
 
@@ -48,6 +49,89 @@ inline Result<dom::element> parse_json(dom::parser& parser, std::string_view tex
     return fail(ErrorCode::parse_error, std::string(what) + " is not JSON: " + simdjson::error_message(err),
                 "$");
   return doc;
+}
+
+// A string member, or nullopt when absent, null or not a string.
+inline std::optional<std::string> optional_string_member(dom::object o, std::string_view key) {
+  std::string_view s;
+  if (o.at_key(key).get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+  return std::string(s);
+}
+
+inline std::optional<bool> optional_bool_member(dom::object o, std::string_view key) {
+  bool b = false;
+  if (o.at_key(key).get_bool().get(b) != simdjson::SUCCESS) return std::nullopt;
+  return b;
+}
+
+// Any member minified, or `absent` ("null" by default) when it is missing.
+inline std::string raw_member(dom::object o, std::string_view key, std::string_view absent = "null") {
+  dom::element e;
+  if (o.at_key(key).get(e) != simdjson::SUCCESS) return std::string(absent);
+  return simdjson::minify(e);
+}
+
+// The strings of an array (non-strings skipped); empty when the value is not an array.
+inline std::vector<std::string> string_array(dom::element e) {
+  std::vector<std::string> out;
+  dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return out;
+  for (dom::element item : a) {
+    std::string_view s;
+    if (item.get_string().get(s) == simdjson::SUCCESS) out.emplace_back(s);
+  }
+  return out;
+}
+
+inline std::vector<std::string> string_array_member(dom::object o, std::string_view key) {
+  dom::element e;
+  if (o.at_key(key).get(e) != simdjson::SUCCESS) return {};
+  return string_array(e);
+}
+
+// The integers of an array member; nullopt when the member is not an array or holds a non-integer.
+inline std::optional<std::vector<std::int64_t>> int_array(dom::element e) {
+  dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return std::nullopt;
+  std::vector<std::int64_t> out;
+  for (dom::element item : a) {
+    std::int64_t i = 0;
+    if (item.get_int64().get(i) != simdjson::SUCCESS) return std::nullopt;
+    out.push_back(i);
+  }
+  return out;
+}
+
+// The document's top-level object, or a parse_error naming `what`.
+inline Result<dom::object> parse_object(dom::parser& parser, std::string_view text, std::string_view what) {
+  auto doc = parse_json(parser, text, what);
+  if (!doc) return tl::unexpected(doc.error());
+  dom::object o;
+  if (doc->get_object().get(o) != simdjson::SUCCESS)
+    return fail(ErrorCode::parse_error, std::string(what) + " is not a JSON object", "$");
+  return o;
+}
+
+// The document's top-level array, or a parse_error naming `what`.
+inline Result<dom::array> parse_array(dom::parser& parser, std::string_view text, std::string_view what) {
+  auto doc = parse_json(parser, text, what);
+  if (!doc) return tl::unexpected(doc.error());
+  dom::array a;
+  if (doc->get_array().get(a) != simdjson::SUCCESS)
+    return fail(ErrorCode::parse_error, std::string(what) + " is not a JSON array", "$");
+  return a;
+}
+
+// An integer count member that must be there ({"deleted": N}), or a parse_error.
+inline Result<std::int64_t> parse_count(std::string_view text, std::string_view key, std::string_view what) {
+  dom::parser parser;
+  auto o = parse_object(parser, text, what);
+  if (!o) return tl::unexpected(o.error());
+  auto n = int_member(*o, key);
+  if (!n)
+    return fail(ErrorCode::parse_error, std::string(what) + ": missing integer \"" + std::string(key) + "\"",
+                "$." + std::string(key));
+  return *n;
 }
 
 }  // namespace ivk::api

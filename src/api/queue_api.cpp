@@ -1,7 +1,7 @@
 // QueueApi: the session queue routes (spec §4.3) under /api/v1/queue/{queue_id}.
 #include "ivk/queue_api.h"
 
-#include "api/images_json_read.h"
+#include "api/json_read.h"
 #include "api/models_api_support.h"
 #include "api/queue_parse.h"
 #include "core/json_write.h"

@@ -1,7 +1,7 @@
 // UtilitiesApi: POST /api/v1/utilities/dynamicprompts (spec §7.1).
 #include "ivk/utilities_api.h"
 
-#include "api/images_json_read.h"
+#include "api/json_read.h"
 #include "ivk/json_text.h"
 #include "ivk/server_session.h"
 

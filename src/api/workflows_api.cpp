@@ -1,7 +1,7 @@
 // WorkflowsApi: the workflow library routes (spec §7.2) and the parsing of their answers.
 #include "ivk/workflows_api.h"
 
-#include "api/images_json_read.h"
+#include "api/json_read.h"
 #include "ivk/server_session.h"
 
 namespace ivk {
