@@ -95,7 +95,11 @@ Status sync_models(Workflow& wf, ServerSession& session, bool quiet) {
   auto records = models.list();
   if (!records) return tl::unexpected(records.error());
   ModelCatalog catalog(std::move(*records));
-  auto plan = plan_model_sync(wf, catalog);
+  // By hash, then name, then base: a run needs some model of the right base, not necessarily the one
+  // the workflow was exported with.
+  SyncOptions options;
+  options.by_base = true;
+  auto plan = plan_model_sync(wf, catalog, options);
   if (!plan) return tl::unexpected(plan.error());
   auto changes = apply_model_sync(wf, *plan);
   if (!changes) return tl::unexpected(changes.error());
@@ -312,8 +316,10 @@ void add_run_command(CLI::App& app, Runner& run) {
       ->type_name("NAME");
   sub->add_option("-o,--out", opts->out, "Folder for the images and run.json (default: ivk-output)")
       ->type_name("DIR");
-  sub->add_flag("--sync-models", opts->sync_models,
-                "Point the workflow's model references at the server's models first (all must resolve)");
+  sub->add_flag(
+      "--sync-models", opts->sync_models,
+      "Point the workflow's model references at the server's models first (by hash, name, then base; all "
+      "must resolve)");
   sub->add_option("--timeout", opts->timeout_s, "Give up waiting after S seconds (default 3600)")
       ->check(CLI::PositiveNumber)
       ->type_name("S");

@@ -1,35 +1,8 @@
 # ivk models against a server: the emulator, started here on a free port with the shared
 # fixture catalog (server-exact.json, 12 models).
 source "$(dirname "$0")/lib/assert.bash" "$@"
+source "$(dirname "$0")/lib/emulator.bash"
 M=$FIX/models
-unset INVOKEAI_URL INVOKEAI_TOKEN INVOKEAI_EMAIL INVOKEAI_PASSWORD
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/config  # no user config file can change the defaults
-
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# start_emulator NAME ARGS...: runs `ivk emulator --port 0 ARGS` in the background and sets URL from
-# its "listening on" line.
-start_emulator() {
-  local name=$1 line="" i
-  shift
-  "$IVK" emulator --port 0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PIDS+=($!)
-  for i in $(seq 1 100); do
-    line=$(grep -m1 'listening on' "$TMP/$name.out" || true)
-    [ -n "$line" ] && break
-    kill -0 "${PIDS[-1]}" 2>/dev/null || fail "emulator $name exited: $(cat "$TMP/$name.err")"
-    sleep 0.1
-  done
-  [ -n "$line" ] || fail "emulator $name did not print its URL"
-  URL=${line##* }
-}
 
 start_emulator main --models "$M/server-exact.json" --fail-install-matching broken-on-purpose
 S=$URL
@@ -145,8 +118,8 @@ run 1 models check "$SDXL" --server "$S"
 assert_contains "$OUT" "is not installed" "missing model"
 
 # No server there: exit 7 (network), for list and for sync.
-kill "${PIDS[0]}"
-wait "${PIDS[0]}" 2>/dev/null || true
+kill "${EMULATOR_PIDS[0]}"
+wait "${EMULATOR_PIDS[0]}" 2>/dev/null || true
 run 7 models list --server "$S"
 run 7 models sync "$SDXL" --server "$S"
 

@@ -1,27 +1,10 @@
 # ivk queue, boards and images against the emulator: concrete counts, names and files.
 source "$(dirname "$0")/lib/assert.bash" "$@"
-unset INVOKEAI_URL INVOKEAI_TOKEN INVOKEAI_EMAIL INVOKEAI_PASSWORD
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/config
+source "$(dirname "$0")/lib/emulator.bash"
 WF=$SRC/examples/workflows/sdxl-text-to-image.json
 
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-"$IVK" emulator --port 0 --step-ms 40 >"$TMP/emu.out" 2>"$TMP/emu.err" &
-PIDS+=($!)
-for i in $(seq 1 100); do
-  line=$(grep -m1 'listening on' "$TMP/emu.out" || true)
-  [ -n "$line" ] && break
-  sleep 0.1
-done
-[ -n "$line" ] || fail "the emulator did not start"
-S=${line##* }
+start_emulator main --step-ms 40
+S=$URL
 
 # --- queue -------------------------------------------------------------------------------
 run 0 queue status --server "$S" --json

@@ -2,32 +2,8 @@
 # re-run that skips what is there, JSON event lines, a failing node (exit 1, errors in run.json), a
 # board, a timeout, and bad input that enqueues nothing.
 source "$(dirname "$0")/lib/assert.bash" "$@"
-unset INVOKEAI_URL INVOKEAI_TOKEN INVOKEAI_EMAIL INVOKEAI_PASSWORD
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/config
+source "$(dirname "$0")/lib/emulator.bash"
 WF=$SRC/examples/workflows/sdxl-text-to-image.json
-
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-start_emulator() {  # NAME ARGS...: sets URL
-  local name=$1 line="" i
-  shift
-  "$IVK" emulator --port 0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PIDS+=($!)
-  for i in $(seq 1 100); do
-    line=$(grep -m1 'listening on' "$TMP/$name.out" || true)
-    [ -n "$line" ] && break
-    sleep 0.1
-  done
-  [ -n "$line" ] || fail "emulator $name did not print its URL"
-  URL=${line##* }
-}
 
 start_emulator main
 S=$URL
@@ -80,6 +56,11 @@ assert_contains "$last" '"event":"done"'
 assert_contains "$last" '"completed":2,"failed":0,"canceled":0,"images":2,"downloaded":2,"skipped":0'
 assert_eq "$(printf '%s\n' "$OUT" | grep -c '"event":"item_finished"')" "2" "item_finished lines"
 printf '%s\n' "$OUT" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' || fail "a line is not JSON"
+
+# --sync-models: the example's model is not on the emulator; the reference is re-pointed by base.
+run 0 run "$WF" --server "$S" -s Width=64 -s Height=64 --sync-models --out "$TMP/sync"
+assert_contains "$ERR" "synced 1 model reference(s) to the server's models"
+assert_contains "$ERR" "1 item(s): 1 completed"
 
 # A board by name: created, and the images are on it.
 run 0 run "$WF" --server "$S" -s Width=64 -s Height=64 --board "cli run board" --out "$TMP/out3"

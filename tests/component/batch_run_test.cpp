@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ivk/batch.h"
@@ -27,6 +29,7 @@
 #include "ivk/run_manifest.h"
 #include "ivk/server_session.h"
 #include "ivk/workflow.h"
+#include "support/emulator_session.h"
 #include "support/fixtures.h"
 #include "support/tcp_proxy.h"
 
@@ -62,14 +65,10 @@ class BatchRunTest : public ::testing::Test {
     ivk::EmulatorOptions options;
     options.step_ms = step_ms;
     options.fail_node_type = std::move(fail_node_type);
-    auto emulator = ivk::Emulator::start(std::move(options));
-    ASSERT_TRUE(emulator) << emulator.error().describe();
-    emulator_ = std::move(*emulator);
-    auto url = ivk::ServerUrl::parse(emulator_->url());
-    ASSERT_TRUE(url);
-    ivk::ServerConfig config;
-    config.url = *url;
-    session_ = std::make_unique<ivk::ServerSession>(config);
+    auto started = ivk::test::start_emulator_session(std::move(options));
+    ASSERT_TRUE(started.session);
+    emulator_ = std::move(started.emulator);
+    session_ = std::move(started.session);
     queue_ = std::make_unique<ivk::QueueApi>(*session_);
     images_ = std::make_unique<ivk::ImagesApi>(*session_);
   }
@@ -316,6 +315,45 @@ TEST_F(BatchRunTest, DroppedSocketMidRunLosesAndDuplicatesNothing) {
     ASSERT_TRUE(mapped);
     EXPECT_EQ(mapped->collect.size(), 1u);
   }
+}
+
+// One socket, several jobs: two batches followed at once from two threads, each sees only its items.
+TEST_F(BatchRunTest, TwoBatchesFollowedAtOnceOnOneSocket) {
+  start(5);
+  connect_events();
+  auto first = BatchRun::submit(*queue_, events_.get(), sweep_body(3));
+  auto second = BatchRun::submit(*queue_, events_.get(), sweep_body(4));
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(second);
+  ivk::Result<ivk::RunSummary> a = ivk::fail(ivk::ErrorCode::internal, "not run");
+  ivk::Result<ivk::RunSummary> b = ivk::fail(ivk::ErrorCode::internal, "not run");
+  std::set<std::int64_t> a_seen;
+  std::set<std::int64_t> b_seen;
+  std::thread ta([&] {
+    a = (*first)->wait([&](const RunEvent& e, const ivk::RunProgress&) {
+      if (e.kind == RunEvent::Kind::node_started) a_seen.insert(e.item_id);
+    });
+  });
+  std::thread tb([&] {
+    b = (*second)->wait([&](const RunEvent& e, const ivk::RunProgress&) {
+      if (e.kind == RunEvent::Kind::node_started) b_seen.insert(e.item_id);
+    });
+  });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(a) << a.error().describe();
+  ASSERT_TRUE(b) << b.error().describe();
+  EXPECT_EQ(a->completed, 3u);
+  EXPECT_EQ(b->completed, 4u);
+  for (const auto& item : a->items) EXPECT_EQ(item.batch_id, (*first)->enqueued().batch_id);
+  for (const auto& item : b->items) EXPECT_EQ(item.batch_id, (*second)->enqueued().batch_id);
+  // Node events reached each job for its own items only.
+  const auto& a_ids = (*first)->enqueued().item_ids;
+  const auto& b_ids = (*second)->enqueued().item_ids;
+  EXPECT_FALSE(a_seen.empty());
+  EXPECT_FALSE(b_seen.empty());
+  for (auto id : a_seen) EXPECT_NE(std::find(a_ids.begin(), a_ids.end(), id), a_ids.end()) << id;
+  for (auto id : b_seen) EXPECT_NE(std::find(b_ids.begin(), b_ids.end(), id), b_ids.end()) << id;
 }
 
 TEST_F(BatchRunTest, BadBatchIsRefusedWithTheServersDetail) {

@@ -10,6 +10,7 @@
 #include "ivk/emulator.h"
 #include "ivk/images_api.h"
 #include "ivk/server_session.h"
+#include "support/emulator_session.h"
 #include "support/fixtures.h"
 
 namespace {
@@ -24,14 +25,10 @@ std::string fixture_png() {
 class ImagesApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto emulator = ivk::Emulator::start(ivk::EmulatorOptions{});
-    ASSERT_TRUE(emulator) << emulator.error().describe();
-    emulator_ = std::move(*emulator);
-    auto url = ivk::ServerUrl::parse(emulator_->url());
-    ASSERT_TRUE(url) << url.error().describe();
-    ivk::ServerConfig config;
-    config.url = *url;
-    session_ = std::make_unique<ivk::ServerSession>(config);
+    auto started = ivk::test::start_emulator_session();
+    ASSERT_TRUE(started.session);
+    emulator_ = std::move(started.emulator);
+    session_ = std::move(started.session);
     api_ = std::make_unique<ImagesApi>(*session_);
     png_ = fixture_png();
     ASSERT_GT(png_.size(), 1000u);

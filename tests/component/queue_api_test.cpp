@@ -14,6 +14,7 @@
 #include "ivk/queue_api.h"
 #include "ivk/server_session.h"
 #include "ivk/workflow.h"
+#include "support/emulator_session.h"
 #include "support/fixtures.h"
 #include "support/scripted_server.h"
 
@@ -30,14 +31,10 @@ class QueueApiTest : public ::testing::Test {
     ivk::EmulatorOptions options;
     options.step_ms = step_ms;
     options.fail_node_type = std::move(fail_node_type);
-    auto emulator = ivk::Emulator::start(std::move(options));
-    ASSERT_TRUE(emulator) << emulator.error().describe();
-    emulator_ = std::move(*emulator);
-    auto url = ivk::ServerUrl::parse(emulator_->url());
-    ASSERT_TRUE(url) << url.error().describe();
-    ivk::ServerConfig config;
-    config.url = *url;
-    session_ = std::make_unique<ivk::ServerSession>(config);
+    auto started = ivk::test::start_emulator_session(std::move(options));
+    ASSERT_TRUE(started.session);
+    emulator_ = std::move(started.emulator);
+    session_ = std::move(started.session);
     api_ = std::make_unique<QueueApi>(*session_);
   }
 

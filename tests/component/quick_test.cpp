@@ -11,18 +11,17 @@
 #include "ivk/png_metadata.h"
 #include "ivk/server_session.h"
 #include "ivk/workflow.h"
+#include "support/emulator_session.h"
 
 namespace {
 
 class QuickTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto emulator = ivk::Emulator::start({});
-    ASSERT_TRUE(emulator) << emulator.error().describe();
-    emulator_ = std::move(*emulator);
-    ivk::ServerConfig config;
-    config.url = *ivk::ServerUrl::parse(emulator_->url());
-    session_ = std::make_unique<ivk::ServerSession>(config);
+    auto started = ivk::test::start_emulator_session();
+    ASSERT_TRUE(started.session);
+    emulator_ = std::move(started.emulator);
+    session_ = std::move(started.session);
   }
   std::unique_ptr<ivk::Emulator> emulator_;
   std::unique_ptr<ivk::ServerSession> session_;

@@ -8,6 +8,7 @@
 #include "ivk/emulator.h"
 #include "ivk/server_session.h"
 #include "ivk/utilities_api.h"
+#include "support/emulator_session.h"
 
 namespace {
 
@@ -16,14 +17,10 @@ using ivk::ErrorCode;
 class UtilitiesApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto emulator = ivk::Emulator::start(ivk::EmulatorOptions{});
-    ASSERT_TRUE(emulator) << emulator.error().describe();
-    emulator_ = std::move(*emulator);
-    auto url = ivk::ServerUrl::parse(emulator_->url());
-    ASSERT_TRUE(url) << url.error().describe();
-    ivk::ServerConfig config;
-    config.url = *url;
-    session_ = std::make_unique<ivk::ServerSession>(config);
+    auto started = ivk::test::start_emulator_session();
+    ASSERT_TRUE(started.session);
+    emulator_ = std::move(started.emulator);
+    session_ = std::move(started.session);
     api_ = std::make_unique<ivk::UtilitiesApi>(*session_);
   }
 
