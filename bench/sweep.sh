@@ -3,7 +3,7 @@
 # what is left is HTTP, events, JSON, PNG writing and downloads):
 #   1. `ivk run` of an N-item sweep (default 1000) with events, downloading every image:
 #      wall time, items/s, client CPU ms per item and peak memory (from /usr/bin/time -f).
-#   2. The same with --no-events (polling only).
+#   2. The same with --no-events (polling only), and with --no-download (the same traffic as 3).
 #   3. The emulator alone: the same batch enqueued and followed by a minimal client polling
 #      batch_status every 10 ms, nothing downloaded: the server's own ceiling for this traffic.
 #   4. The Python client's documented loop (spec/pyclient.md §1.12): submit one item, then
@@ -49,17 +49,21 @@ measure_ivk() {  # LABEL EXTRA_ARGS...
   /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$ivk" run "$wf" --server "$url" -s Width=64 -s Height=64 \
     --sweep "Seed=$seeds" --out "$tmp/out-$label" --timeout 3600 "$@" 2>"$tmp/err-$label" >/dev/null
   read -r wall user sys rss <"$tmp/time"
-  local images
-  images=$(find "$tmp/out-$label" -name '*.png' | wc -l)
-  awk -v l="$label" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v i="$images" 'BEGIN {
-    printf "%-22s %5d items in %7.2f s  %8.1f items/s  client CPU %6.3f ms/item  peak RSS %6.1f MB  %d PNGs\n",
-      l, n, w, n / w, (u + s) * 1000 / n, r / 1024, i }'
+  local images emu_ticks
+  images=$( (find "$tmp/out-$label" -name '*.png' 2>/dev/null || true) | wc -l)
+  # The emulator's own CPU time (utime + stime, in clock ticks), to see who the bottleneck is.
+  emu_ticks=$(awk '{print $14 + $15}' "/proc/${pids[-1]}/stat")
+  awk -v l="$label" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v i="$images" \
+    -v e="$emu_ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    printf "%-22s %5d items in %6.2f s %7.1f items/s  client CPU %5.2f ms/item  emulator CPU %5.2f ms/item  peak RSS %5.1f MB  %d PNGs\n",
+      l, n, w, n / w, (u + s) * 1000 / n, e * 1000 / hz / n, r / 1024, i }'
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
 echo "sweep of $n items, 64x64, emulator --step-ms 0, $(nproc) cores"
 measure_ivk "ivk run (events)"
 measure_ivk "ivk run (polling)" --no-events
+measure_ivk "ivk run --no-download" --no-download
 
 start_emulator
 "$ivk" payload "$wf" -s Width=64 -s Height=64 --sweep "Seed=$seeds" --no-workflow >"$tmp/body.json"

@@ -22,7 +22,8 @@ std::optional<BatchEvent::Kind> kind_of(std::string_view name) {
 std::optional<BatchEvent> parse_batch_event(std::string_view name, std::string_view payload_json) {
   const auto kind = kind_of(name);
   if (!kind) return std::nullopt;
-  simdjson::dom::parser parser;
+  // One parser per thread: events arrive by the thousand, and a parser's buffers are worth keeping.
+  thread_local simdjson::dom::parser parser;
   simdjson::dom::object o;
   if (parser.parse(payload_json.data(), payload_json.size()).get_object().get(o) != simdjson::SUCCESS)
     return std::nullopt;

@@ -36,7 +36,7 @@ bool has_image(dom::element doc) {
 
 // Malformed payloads count as "no image".
 bool has_image(std::string_view payload_json) {
-  dom::parser parser;
+  thread_local dom::parser parser;  // reused: its buffers outlive one event
   dom::element doc;
   if (parser.parse(payload_json.data(), payload_json.size()).get(doc) != simdjson::SUCCESS) return false;
   return has_image(doc);
@@ -71,8 +71,8 @@ std::optional<std::string> key_of(std::string_view event_name, dom::element doc)
 
 std::optional<std::string> event_dedupe_key(std::string_view event_name, std::string_view payload_json) {
   if (!is_deduplicated_event(event_name))
-    return std::nullopt;  // skip parsing payloads that can never be duplicates
-  dom::parser parser;
+    return std::nullopt;            // skip parsing payloads that can never be duplicates
+  thread_local dom::parser parser;  // reused: its buffers outlive one event
   dom::element doc;
   if (parser.parse(payload_json.data(), payload_json.size()).get(doc) != simdjson::SUCCESS)
     return std::nullopt;
@@ -88,7 +88,7 @@ EventDeduper::EventDeduper(std::size_t capacity) : capacity_(capacity == 0 ? 1 :
 EventDeduper::Verdict EventDeduper::offer(std::string_view event_name, std::string_view payload_json) {
   if (!is_deduplicated_event(event_name)) return Verdict::deliver;
   // One parse for both the key and the image test: progress payloads carry a base64 preview image.
-  dom::parser parser;
+  thread_local dom::parser parser;  // reused: its buffers outlive one event
   dom::element doc;
   if (parser.parse(payload_json.data(), payload_json.size()).get(doc) != simdjson::SUCCESS)
     return Verdict::deliver;
