@@ -192,6 +192,12 @@ void InstallQueue::advance_locked(Job& job, std::chrono::steady_clock::time_poin
   }
   if (job.status == "downloading") {
     double budget = job.carry + seconds * static_cast<double>(settings_.bytes_per_second);
+    // An injected failure strikes halfway through: a slow tick must not carry the download past it,
+    // or the file would read as completed in a job that failed.
+    if (job.fail_injected) {
+      const std::uint64_t half = (job.total + 1) / 2;
+      budget = std::min(budget, static_cast<double>(half > job.bytes ? half - job.bytes : 0));
+    }
     for (Part& p : job.parts) {
       if (p.bytes >= p.total) continue;
       const double room = static_cast<double>(p.total - p.bytes);

@@ -430,8 +430,13 @@ TEST(EmulatorModels, InstallRequestErrors) {
   EXPECT_TRUE(h.json("GET", "/api/v2/models/install").empty());
 }
 
-TEST(EmulatorModels, InjectedFailureEndsInError) {
+// Run at the test pace and at a pace where one tick could carry the whole download: the failure
+// strikes halfway in both, so the file never reads as completed in a failed job.
+class InjectedFailure : public ::testing::TestWithParam<std::uint64_t> {};
+
+TEST_P(InjectedFailure, EndsInErrorWithTheFileUnfinished) {
   EmulatorOptions o = fast_downloads();
+  o.download_bytes_per_second = GetParam();
   o.fail_install_matching = "broken";
   Harness h(o);
   const Json job = h.json("POST", "/api/v2/models/install",
@@ -447,6 +452,8 @@ TEST(EmulatorModels, InjectedFailureEndsInError) {
   EXPECT_EQ(h.events().back().second["error_type"], "HTTPError");
   EXPECT_EQ(h.json("GET", "/api/v2/models/", {{"model_name", "broken"}})["models"].size(), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(EmulatorModels, InjectedFailure, ::testing::Values(100'000u, 1'000'000'000'000u));
 
 TEST(EmulatorModels, CancelAndPrune) {
   EmulatorOptions o;
