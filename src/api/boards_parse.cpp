@@ -2,7 +2,7 @@
 // the members that come and go between versions are optional.
 #include "api/boards_parse.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 
 namespace ivk::api {
 

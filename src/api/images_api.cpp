@@ -2,8 +2,8 @@
 #include "ivk/images_api.h"
 
 #include "api/images_parse.h"
-#include "api/json_read.h"
 #include "api/models_api_support.h"
+#include "core/json_read.h"
 #include "core/json_write.h"
 #include "ivk/json_text.h"
 #include "ivk/server_session.h"
@@ -167,10 +167,10 @@ Result<std::string> start_download(ServerSession& session, const std::string& js
   auto body =
       session.send_json("POST", ApiRoot::v1, "/images/download", json, {}, Idempotency::not_idempotent);
   if (!body) return tl::unexpected(body.error());
-  api::dom::parser parser;
-  auto o = api::parse_object(parser, *body, "bulk download answer");
+  dom::parser parser;
+  auto o = parse_object(parser, *body, "bulk download answer");
   if (!o) return tl::unexpected(o.error());
-  auto name = api::string_member(*o, "bulk_download_item_name");
+  auto name = string_member(*o, "bulk_download_item_name");
   if (name.empty())
     return fail(ErrorCode::parse_error, "bulk download answer: missing bulk_download_item_name",
                 "$.bulk_download_item_name");

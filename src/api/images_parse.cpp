@@ -2,7 +2,7 @@
 // required of a DTO; newer servers add members (image_subfolder) that land in raw_json only.
 #include "api/images_parse.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 
 namespace ivk::api {
 

@@ -3,14 +3,14 @@
 #include <tuple>
 #include <utility>
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 #include "ivk/model_install.h"
 
 namespace ivk {
 namespace {
 
-using api::dom::element;
-using api::dom::object;
+using dom::element;
+using dom::object;
 
 // The source union (local / hf / url / external) in the form install() accepts, so a job's source
 // can be shown and compared with a record's `source`.
@@ -19,17 +19,16 @@ std::pair<std::string, std::string> source_text(element source) {
   if (source.get_string().get(plain) == simdjson::SUCCESS) return {std::string(plain), ""};
   object o;
   if (source.get_object().get(o) != simdjson::SUCCESS) return {"", ""};
-  std::string type = api::string_member(o, "type");
-  if (type == "local") return {api::string_member(o, "path"), type};
-  if (type == "url") return {api::string_member(o, "url"), type};
+  std::string type = string_member(o, "type");
+  if (type == "local") return {string_member(o, "path"), type};
+  if (type == "url") return {string_member(o, "url"), type};
   if (type == "external")
-    return {"external://" + api::string_member(o, "provider_id") + "/" +
-                api::string_member(o, "provider_model_id"),
+    return {"external://" + string_member(o, "provider_id") + "/" + string_member(o, "provider_model_id"),
             type};
   if (type == "hf") {
-    std::string text = api::string_member(o, "repo_id");
-    const std::string variant = api::string_member(o, "variant");
-    const std::string subfolder = api::string_member(o, "subfolder");
+    std::string text = string_member(o, "repo_id");
+    const std::string variant = string_member(o, "variant");
+    const std::string subfolder = string_member(o, "subfolder");
     if (!variant.empty() || !subfolder.empty()) text += ":" + variant;
     if (!subfolder.empty()) text += ":" + subfolder;
     return {text, type};
@@ -42,19 +41,19 @@ Result<ModelInstallJob> job_from(element whole, const std::string& where) {
   if (whole.get_object().get(o) != simdjson::SUCCESS)
     return fail(ErrorCode::parse_error, "install job is not a JSON object", where);
   ModelInstallJob job;
-  const auto id = api::int_member(o, "id");
+  const auto id = int_member(o, "id");
   if (!id) return fail(ErrorCode::parse_error, "install job has no integer \"id\"", where + ".id");
   job.id = *id;
-  job.status = api::string_member(o, "status");
-  job.bytes = api::int_member(o, "bytes").value_or(0);
-  job.total_bytes = api::int_member(o, "total_bytes").value_or(0);
+  job.status = string_member(o, "status");
+  job.bytes = int_member(o, "bytes").value_or(0);
+  job.total_bytes = int_member(o, "total_bytes").value_or(0);
   element source;
   if (o.at_key("source").get(source) == simdjson::SUCCESS)
     std::tie(job.source, job.source_type) = source_text(source);
-  job.inplace = api::bool_member(o, "inplace");
-  job.local_path = api::string_member(o, "local_path");
-  job.error_reason = api::string_member(o, "error_reason");
-  job.error = api::string_member(o, "error");
+  job.inplace = bool_member(o, "inplace");
+  job.local_path = string_member(o, "local_path");
+  job.error_reason = string_member(o, "error_reason");
+  job.error = string_member(o, "error");
   element config;
   if (o.at_key("config_out").get(config) == simdjson::SUCCESS && config.is_object()) {
     auto record = parse_model_record(simdjson::minify(config));
@@ -116,17 +115,17 @@ Status ModelInstallJob::as_status() const {
 }
 
 Result<ModelInstallJob> parse_install_job(std::string_view json) {
-  api::dom::parser parser;
-  auto doc = api::parse_json(parser, json, "install job");
+  dom::parser parser;
+  auto doc = parse_json(parser, json, "install job");
   if (!doc) return tl::unexpected(doc.error());
   return job_from(*doc, "$");
 }
 
 Result<std::vector<ModelInstallJob>> parse_install_job_list(std::string_view json) {
-  api::dom::parser parser;
-  auto doc = api::parse_json(parser, json, "install job list");
+  dom::parser parser;
+  auto doc = parse_json(parser, json, "install job list");
   if (!doc) return tl::unexpected(doc.error());
-  api::dom::array items;
+  dom::array items;
   if (doc->get_array().get(items) != simdjson::SUCCESS)
     return fail(ErrorCode::parse_error, "install job list is not a JSON array", "$");
   std::vector<ModelInstallJob> jobs;

@@ -2,7 +2,7 @@
 // starter models. Loose like every server read: unknown members are ignored.
 #include "api/model_manager_parse.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 
 namespace ivk {
 
@@ -19,14 +19,11 @@ namespace api {
 
 Result<std::vector<FoundModel>> parse_found_models(std::string_view json) {
   dom::parser parser;
-  auto doc = parse_json(parser, json, "scan_folder answer");
-  if (!doc) return tl::unexpected(doc.error());
-  dom::array items;
-  if (doc->get_array().get(items) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, "scan_folder answer is not a JSON array", "$");
+  auto items = parse_array(parser, json, "scan_folder answer");
+  if (!items) return tl::unexpected(items.error());
   std::vector<FoundModel> found;
   std::size_t i = 0;
-  for (dom::element item : items) {
+  for (dom::element item : *items) {
     dom::object o;
     std::string_view path;
     if (item.get_object().get(o) != simdjson::SUCCESS ||
@@ -115,40 +112,24 @@ Result<StarterModels> parse_starter_models(std::string_view json) {
 
 Result<HfRepoInfo> parse_hf_repo_info(std::string_view json) {
   dom::parser parser;
-  auto doc = parse_json(parser, json, "Hugging Face repository info");
-  if (!doc) return tl::unexpected(doc.error());
-  dom::object o;
-  if (doc->get_object().get(o) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, "Hugging Face repository info is not a JSON object", "$");
+  auto o = parse_object(parser, json, "Hugging Face repository info");
+  if (!o) return tl::unexpected(o.error());
   HfRepoInfo info;
-  info.is_diffusers = bool_member(o, "is_diffusers");
-  dom::array urls;
-  if (o.at_key("urls").get_array().get(urls) == simdjson::SUCCESS) {
-    info.urls.emplace();
-    for (dom::element u : urls) {
-      std::string_view s;
-      if (u.get_string().get(s) == simdjson::SUCCESS) info.urls->emplace_back(s);
-    }
-  }
+  info.is_diffusers = bool_member(*o, "is_diffusers");
+  // Absent or null urls stay nullopt: "no list" differs from an empty list.
+  dom::element urls;
+  if (o->at_key("urls").get(urls) == simdjson::SUCCESS && urls.is_array()) info.urls = string_array(urls);
   return info;
 }
 
 Result<BulkDeleteResult> parse_bulk_delete(std::string_view json) {
   dom::parser parser;
-  auto doc = parse_json(parser, json, "bulk delete answer");
-  if (!doc) return tl::unexpected(doc.error());
-  dom::object o;
-  if (doc->get_object().get(o) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, "bulk delete answer is not a JSON object", "$");
+  auto o = parse_object(parser, json, "bulk delete answer");
+  if (!o) return tl::unexpected(o.error());
   BulkDeleteResult out;
-  dom::array deleted;
-  if (o.at_key("deleted").get_array().get(deleted) == simdjson::SUCCESS)
-    for (dom::element k : deleted) {
-      std::string_view s;
-      if (k.get_string().get(s) == simdjson::SUCCESS) out.deleted.emplace_back(s);
-    }
+  out.deleted = string_array_member(*o, "deleted");
   dom::array failed;
-  if (o.at_key("failed").get_array().get(failed) == simdjson::SUCCESS)
+  if (o->at_key("failed").get_array().get(failed) == simdjson::SUCCESS)
     for (dom::element f : failed) {
       dom::object fo;
       if (f.get_object().get(fo) == simdjson::SUCCESS)

@@ -1,6 +1,6 @@
 // ModelsApi install routes (spec §3.3): starting installs and managing install jobs.
-#include "api/json_read.h"
 #include "api/models_api_support.h"
+#include "core/json_read.h"
 #include "ivk/models_api.h"
 #include "ivk/server_session.h"
 #include "transport/secret_redaction.h"
@@ -28,8 +28,8 @@ ModelInstallJob already_done_job(std::string_view source, const ModelRecord& rec
 Result<InstallHandle> ModelsApi::install(std::string_view source, const InstallOptions& options) {
   if (source.empty()) return fail(ErrorCode::invalid_argument, "the model source is empty");
   if (!options.config_json.empty()) {
-    api::dom::parser parser;
-    auto doc = api::parse_json(parser, options.config_json, "install config");
+    dom::parser parser;
+    auto doc = parse_json(parser, options.config_json, "install config");
     if (!doc || !doc->is_object())
       return fail(ErrorCode::invalid_argument,
                   R"(install config overrides must be a JSON object such as {"name": "my model"})");

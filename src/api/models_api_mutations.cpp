@@ -1,7 +1,7 @@
 // ModelsApi mutation routes (spec §3.2) and the Hugging Face token routes.
-#include "api/json_read.h"
 #include "api/model_manager_parse.h"
 #include "api/models_api_support.h"
+#include "core/json_read.h"
 #include "ivk/json_text.h"
 #include "ivk/models_api.h"
 #include "ivk/server_session.h"
@@ -21,8 +21,8 @@ ApiRequest v2_request(std::string method, std::string path) {
 }  // namespace
 
 Result<ModelRecord> ModelsApi::update(std::string_view key, std::string_view changes_json) {
-  api::dom::parser parser;
-  auto doc = api::parse_json(parser, changes_json, "model changes");
+  dom::parser parser;
+  auto doc = parse_json(parser, changes_json, "model changes");
   if (!doc || !doc->is_object())
     return fail(ErrorCode::invalid_argument,
                 R"(model changes must be a JSON object such as {"name": "new name"})");

@@ -1,8 +1,8 @@
 // ModelsApi routes of newer servers: re-identification and bulk delete (6.9, 6.10), install job
 // control (6.12). Older servers answer these with 404 (ErrorCode::not_found).
-#include "api/json_read.h"
 #include "api/model_manager_parse.h"
 #include "api/models_api_support.h"
+#include "core/json_read.h"
 #include "ivk/json_text.h"
 #include "ivk/models_api.h"
 #include "ivk/server_session.h"

@@ -1,9 +1,9 @@
 // QueueApi: the session queue routes (spec §4.3) under /api/v1/queue/{queue_id}.
 #include "ivk/queue_api.h"
 
-#include "api/json_read.h"
 #include "api/models_api_support.h"
 #include "api/queue_parse.h"
+#include "core/json_read.h"
 #include "core/json_write.h"
 #include "ivk/server_session.h"
 
@@ -121,7 +121,7 @@ Result<std::int64_t> QueueApi::cancel_by_batch_ids(std::span<const std::string> 
   json += "]}";
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/cancel_by_batch_ids"), json);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_count(*body, "canceled", "cancel_by_batch_ids answer");
+  return parse_count(*body, "canceled", "cancel_by_batch_ids answer");
 }
 
 Result<std::int64_t> QueueApi::cancel_by_destination(std::string_view destination) {
@@ -129,38 +129,38 @@ Result<std::int64_t> QueueApi::cancel_by_destination(std::string_view destinatio
   q.add("destination", destination);
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/cancel_by_destination"), {}, q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_count(*body, "canceled", "cancel_by_destination answer");
+  return parse_count(*body, "canceled", "cancel_by_destination answer");
 }
 
 Result<std::int64_t> QueueApi::cancel_all_except_current() {
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/cancel_all_except_current"), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_count(*body, "canceled", "cancel_all_except_current answer");
+  return parse_count(*body, "canceled", "cancel_all_except_current answer");
 }
 
 Result<std::int64_t> QueueApi::delete_all_except_current() {
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/delete_all_except_current"), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_count(*body, "deleted", "delete_all_except_current answer");
+  return parse_count(*body, "deleted", "delete_all_except_current answer");
 }
 
 Result<std::int64_t> QueueApi::delete_by_destination(std::string_view destination) {
   auto body =
       session_->send_json("DELETE", ApiRoot::v1, path("/d/" + url_encode_path_segment(destination)), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_count(*body, "deleted", "delete by destination answer");
+  return parse_count(*body, "deleted", "delete by destination answer");
 }
 
 Result<std::int64_t> QueueApi::clear() {
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/clear"), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_count(*body, "deleted", "queue clear answer");
+  return parse_count(*body, "deleted", "queue clear answer");
 }
 
 Result<std::int64_t> QueueApi::prune() {
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/prune"), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_count(*body, "deleted", "queue prune answer");
+  return parse_count(*body, "deleted", "queue prune answer");
 }
 
 Result<std::vector<std::int64_t>> QueueApi::retry_items(std::span<const std::int64_t> ids) {

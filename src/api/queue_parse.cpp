@@ -2,7 +2,7 @@
 // status are required of an item; everything else may be absent, null or new.
 #include "api/queue_parse.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 
 namespace ivk {
 

@@ -1,7 +1,7 @@
 // UtilitiesApi: POST /api/v1/utilities/dynamicprompts (spec §7.1).
 #include "ivk/utilities_api.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 #include "ivk/json_text.h"
 #include "ivk/server_session.h"
 
@@ -24,13 +24,13 @@ Result<DynamicPrompts> UtilitiesApi::dynamic_prompts(std::string_view prompt, in
   auto body = session_->send_json("POST", ApiRoot::v1, "/utilities/dynamicprompts", b.str(), {},
                                   Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  api::dom::parser parser;
-  auto o = api::parse_object(parser, *body, "dynamic prompts answer");
+  dom::parser parser;
+  auto o = parse_object(parser, *body, "dynamic prompts answer");
   if (!o) return tl::unexpected(o.error());
-  api::dom::array prompts;
+  dom::array prompts;
   if (o->at_key("prompts").get_array().get(prompts) != simdjson::SUCCESS)
     return fail(ErrorCode::parse_error, "dynamic prompts answer: missing array \"prompts\"", "$.prompts");
-  return DynamicPrompts{api::string_array_member(*o, "prompts"), api::optional_string_member(*o, "error")};
+  return DynamicPrompts{string_array_member(*o, "prompts"), optional_string_member(*o, "error")};
 }
 
 }  // namespace ivk

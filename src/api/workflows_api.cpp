@@ -1,23 +1,23 @@
 // WorkflowsApi: the workflow library routes (spec §7.2) and the parsing of their answers.
 #include "ivk/workflows_api.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 #include "ivk/server_session.h"
 
 namespace ivk {
 namespace {
 
-using api::dom::element;
-using api::dom::object;
+using dom::element;
+using dom::object;
 
 std::string workflow_path(std::string_view id) { return "/workflows/i/" + url_encode_path_segment(id); }
 
 Result<WorkflowRecord> parse_record(std::string_view json) {
-  api::dom::parser parser;
-  auto o = api::parse_object(parser, json, "workflow record");
+  dom::parser parser;
+  auto o = parse_object(parser, json, "workflow record");
   if (!o) return tl::unexpected(o.error());
   WorkflowRecord r;
-  r.workflow_id = api::string_member(*o, "workflow_id");
+  r.workflow_id = string_member(*o, "workflow_id");
   if (r.workflow_id.empty())
     return fail(ErrorCode::parse_error, "workflow record: missing workflow_id", "$.workflow_id");
   element wf;
@@ -25,13 +25,13 @@ Result<WorkflowRecord> parse_record(std::string_view json) {
     return fail(ErrorCode::parse_error, "workflow record " + r.workflow_id + ": missing object \"workflow\"",
                 "$.workflow");
   r.workflow_json = simdjson::minify(wf);
-  r.name = api::string_member(*o, "name");
-  r.created_at = api::string_member(*o, "created_at");
-  r.updated_at = api::string_member(*o, "updated_at");
-  r.opened_at = api::optional_string_member(*o, "opened_at");
-  r.user_id = api::optional_string_member(*o, "user_id");
-  r.is_public = api::optional_bool_member(*o, "is_public");
-  r.thumbnail_url = api::optional_string_member(*o, "thumbnail_url");
+  r.name = string_member(*o, "name");
+  r.created_at = string_member(*o, "created_at");
+  r.updated_at = string_member(*o, "updated_at");
+  r.opened_at = optional_string_member(*o, "opened_at");
+  r.user_id = optional_string_member(*o, "user_id");
+  r.is_public = optional_bool_member(*o, "is_public");
+  r.thumbnail_url = optional_string_member(*o, "thumbnail_url");
   r.raw_json = simdjson::minify(*o);
   return r;
 }
@@ -41,28 +41,28 @@ Result<WorkflowListItem> list_item_from(element e, const std::string& where) {
   if (e.get_object().get(o) != simdjson::SUCCESS)
     return fail(ErrorCode::parse_error, "workflow list item is not a JSON object", where);
   WorkflowListItem item;
-  item.workflow_id = api::string_member(o, "workflow_id");
+  item.workflow_id = string_member(o, "workflow_id");
   if (item.workflow_id.empty())
     return fail(ErrorCode::parse_error, "workflow list item: missing workflow_id", where + ".workflow_id");
-  item.name = api::string_member(o, "name");
-  item.description = api::string_member(o, "description");
-  item.category = api::string_member(o, "category");
-  item.tags = api::string_member(o, "tags");
-  item.created_at = api::string_member(o, "created_at");
-  item.updated_at = api::string_member(o, "updated_at");
-  item.opened_at = api::optional_string_member(o, "opened_at");
-  item.thumbnail_url = api::optional_string_member(o, "thumbnail_url");
-  item.user_id = api::optional_string_member(o, "user_id");
-  item.is_public = api::optional_bool_member(o, "is_public");
+  item.name = string_member(o, "name");
+  item.description = string_member(o, "description");
+  item.category = string_member(o, "category");
+  item.tags = string_member(o, "tags");
+  item.created_at = string_member(o, "created_at");
+  item.updated_at = string_member(o, "updated_at");
+  item.opened_at = optional_string_member(o, "opened_at");
+  item.thumbnail_url = optional_string_member(o, "thumbnail_url");
+  item.user_id = optional_string_member(o, "user_id");
+  item.is_public = optional_bool_member(o, "is_public");
   item.raw_json = simdjson::minify(e);
   return item;
 }
 
 Result<WorkflowPage> parse_page(std::string_view json) {
-  api::dom::parser parser;
-  auto o = api::parse_object(parser, json, "workflow list");
+  dom::parser parser;
+  auto o = parse_object(parser, json, "workflow list");
   if (!o) return tl::unexpected(o.error());
-  api::dom::array items;
+  dom::array items;
   if (o->at_key("items").get_array().get(items) != simdjson::SUCCESS)
     return fail(ErrorCode::parse_error, "workflow list: missing array \"items\"", "$.items");
   WorkflowPage page;
@@ -72,10 +72,10 @@ Result<WorkflowPage> parse_page(std::string_view json) {
     if (!item) return tl::unexpected(item.error());
     page.items.push_back(std::move(*item));
   }
-  page.page = api::int_member(*o, "page").value_or(0);
-  page.pages = api::int_member(*o, "pages").value_or(0);
-  page.per_page = api::int_member(*o, "per_page").value_or(0);
-  page.total = api::int_member(*o, "total").value_or(static_cast<std::int64_t>(page.items.size()));
+  page.page = int_member(*o, "page").value_or(0);
+  page.pages = int_member(*o, "pages").value_or(0);
+  page.per_page = int_member(*o, "per_page").value_or(0);
+  page.total = int_member(*o, "total").value_or(static_cast<std::int64_t>(page.items.size()));
   return page;
 }
 
@@ -114,10 +114,10 @@ Result<WorkflowRecord> WorkflowsApi::create(std::string_view workflow_json) {
 Result<WorkflowRecord> WorkflowsApi::update(std::string_view workflow_json) {
   std::string id;
   {
-    api::dom::parser parser;
-    auto o = api::parse_object(parser, workflow_json, "workflow");
+    dom::parser parser;
+    auto o = parse_object(parser, workflow_json, "workflow");
     if (!o) return fail(ErrorCode::invalid_argument, o.error().message, o.error().where);
-    id = api::string_member(*o, "id");
+    id = string_member(*o, "id");
   }
   if (id.empty())
     return fail(ErrorCode::invalid_argument,

@@ -1,6 +1,6 @@
 #include "batch_run_events.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 
 namespace ivk::client {
 
@@ -29,17 +29,17 @@ std::optional<BatchEvent> parse_batch_event(std::string_view name, std::string_v
     return std::nullopt;
   BatchEvent e;
   e.kind = *kind;
-  e.batch_id = api::string_member(o, "batch_id");
-  e.item_id = api::int_member(o, "item_id").value_or(0);
-  e.status = api::string_member(o, "status");
-  e.node_id = api::string_member(o, "invocation_source_id");
-  e.message = api::string_member(o, "message");
+  e.batch_id = string_member(o, "batch_id");
+  e.item_id = int_member(o, "item_id").value_or(0);
+  e.status = string_member(o, "status");
+  e.node_id = string_member(o, "invocation_source_id");
+  e.message = string_member(o, "message");
   simdjson::dom::object invocation;
   if (o.at_key("invocation").get_object().get(invocation) == simdjson::SUCCESS)
-    e.node_type = api::string_member(invocation, "type");
+    e.node_type = string_member(invocation, "type");
   double pct = 0;
   if (o.at_key("percentage").get_double().get(pct) == simdjson::SUCCESS) e.percentage = pct;
-  if (e.kind == BatchEvent::Kind::node_error) e.message = api::string_member(o, "error_message");
+  if (e.kind == BatchEvent::Kind::node_error) e.message = string_member(o, "error_message");
   return e;
 }
 

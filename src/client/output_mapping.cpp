@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 #include "ivk/node_templates.h"
 #include "ivk/workflow.h"
 
@@ -29,12 +29,12 @@ std::vector<std::string> output_image_names(dom::object output) {
   std::vector<std::string> names;
   dom::object image;
   if (output.at_key("image").get_object().get(image) == simdjson::SUCCESS)
-    names.push_back(api::string_member(image, "image_name"));
+    names.push_back(string_member(image, "image_name"));
   dom::array collection;
   if (output.at_key("collection").get_array().get(collection) == simdjson::SUCCESS)
     for (dom::element item : collection) {
       dom::object o;
-      if (item.get_object().get(o) == simdjson::SUCCESS) names.push_back(api::string_member(o, "image_name"));
+      if (item.get_object().get(o) == simdjson::SUCCESS) names.push_back(string_member(o, "image_name"));
     }
   return names;
 }
@@ -47,11 +47,11 @@ struct GraphNode {
 
 GraphNode read_graph_node(dom::object node) {
   GraphNode out;
-  if (auto type = api::string_member(node, "type"); !type.empty()) out.type = std::move(type);
-  out.is_intermediate = api::bool_member(node, "is_intermediate", false);
+  if (auto type = string_member(node, "type"); !type.empty()) out.type = std::move(type);
+  out.is_intermediate = bool_member(node, "is_intermediate", false);
   dom::object board;
   if (node.at_key("board").get_object().get(board) == simdjson::SUCCESS)
-    if (auto id = api::string_member(board, "board_id"); !id.empty()) out.board_id = std::move(id);
+    if (auto id = string_member(board, "board_id"); !id.empty()) out.board_id = std::move(id);
   return out;
 }
 
@@ -76,7 +76,7 @@ bool is_output_node_type(std::string_view type, const NodeTemplates* templates) 
 Result<ItemImages> map_item_images(std::string_view session_json, const NodeTemplates* templates,
                                    const Workflow* workflow) {
   dom::parser parser;
-  auto doc = api::parse_json(parser, session_json, "the queue item's session");
+  auto doc = parse_json(parser, session_json, "the queue item's session");
   if (!doc) return tl::unexpected(doc.error());
   dom::object session;
   if (doc->get_object().get(session) != simdjson::SUCCESS)

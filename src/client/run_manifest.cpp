@@ -1,6 +1,6 @@
 #include "ivk/run_manifest.h"
 
-#include "api/json_read.h"
+#include "core/json_read.h"
 #include "core/json_write.h"
 
 namespace ivk {
@@ -9,7 +9,7 @@ Result<std::vector<FieldValue>> parse_field_values(std::string_view field_values
   std::vector<FieldValue> out;
   if (field_values_json.empty() || field_values_json == "null") return out;
   simdjson::dom::parser parser;
-  auto doc = api::parse_json(parser, field_values_json, "the queue item's field_values");
+  auto doc = parse_json(parser, field_values_json, "the queue item's field_values");
   if (!doc) return tl::unexpected(doc.error());
   simdjson::dom::array values;
   if (doc->get_array().get(values) != simdjson::SUCCESS)
@@ -21,8 +21,7 @@ Result<std::vector<FieldValue>> parse_field_values(std::string_view field_values
     if (entry.get_object().get(o) != simdjson::SUCCESS || o.at_key("value").get(value) != simdjson::SUCCESS)
       return fail(ErrorCode::parse_error, "field_values entry is not an object with a value",
                   "$.field_values[" + std::to_string(i) + "]");
-    out.push_back(
-        {api::string_member(o, "node_path"), api::string_member(o, "field_name"), simdjson::minify(value)});
+    out.push_back({string_member(o, "node_path"), string_member(o, "field_name"), simdjson::minify(value)});
     ++i;
   }
   return out;

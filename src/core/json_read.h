@@ -1,7 +1,7 @@
 #pragma once
-// Small readers over simdjson DOM values for the API classes: absent, null and wrongly typed
-// members read as "nothing", because server answers are read loosely (spec §0: optional fields may
-// be absent or null, and newer servers add fields).
+// Small readers over simdjson DOM values for everything read from a server (records, API answers,
+// events): absent, null and wrongly typed members read as "nothing", because server answers are
+// read loosely (spec §0: optional fields may be absent or null, and newer servers add fields).
 #include <simdjson.h>
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 
 #include "ivk/error.h"
 
-namespace ivk::api {
+namespace ivk {
 
 namespace dom = simdjson::dom;
 
@@ -134,4 +134,4 @@ inline Result<std::int64_t> parse_count(std::string_view text, std::string_view 
   return *n;
 }
 
-}  // namespace ivk::api
+}  // namespace ivk

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "core/json_read.h"
 #include "core/json_write.h"
 #include "ivk/json_text.h"
 
@@ -10,23 +11,10 @@ namespace dom = simdjson::dom;
 
 namespace {
 
-// The string member `key` of o, or "" when it is absent, null or not a string.
-std::string string_member(dom::object o, std::string_view key) {
-  std::string_view s;
-  dom::element e;
-  if (o.at_key(key).get(e) != simdjson::SUCCESS) return {};
-  if (e.get_string().get(s) != simdjson::SUCCESS) return {};
-  return std::string(s);
-}
-
-Result<ModelRecord> record_from(dom::element whole, dom::object o, const std::string& where) {
+Result<ModelRecord> record_from(dom::object o, const std::string& where) {
   ModelRecord r;
   for (const char* required : {"key", "hash", "name", "base", "type"}) {
-    dom::element e;
-    std::string_view s;
-    const bool ok =
-        o.at_key(required).get(e) == simdjson::SUCCESS && e.get_string().get(s) == simdjson::SUCCESS;
-    if (!ok)
+    if (!optional_string_member(o, required))
       return fail(ErrorCode::parse_error, std::string("model record has no string \"") + required + "\"",
                   where + "." + required);
   }
@@ -44,29 +32,12 @@ Result<ModelRecord> record_from(dom::element whole, dom::object o, const std::st
   r.prediction_type = string_member(o, "prediction_type");
   r.repo_variant = string_member(o, "repo_variant");
   r.cover_image = string_member(o, "cover_image");
-  dom::element size;
-  if (o.at_key("file_size").get(size) == simdjson::SUCCESS) {
-    std::int64_t i = 0;
-    std::uint64_t u = 0;
-    double d = 0;
-    if (size.get_int64().get(i) == simdjson::SUCCESS)
-      r.file_size = i;
-    else if (size.get_uint64().get(u) == simdjson::SUCCESS)
-      r.file_size = static_cast<std::int64_t>(u);
-    else if (size.get_double().get(d) == simdjson::SUCCESS && d >= 0)
-      r.file_size = static_cast<std::int64_t>(d);
-  }
-  dom::array phrases;
-  if (o.at_key("trigger_phrases").get_array().get(phrases) == simdjson::SUCCESS) {
-    for (dom::element p : phrases) {
-      std::string_view s;
-      if (p.get_string().get(s) == simdjson::SUCCESS) r.trigger_phrases.emplace_back(s);
-    }
-  }
+  if (auto size = int_member(o, "file_size"); size && *size >= 0) r.file_size = *size;
+  r.trigger_phrases = string_array_member(o, "trigger_phrases");
   dom::element settings;
   if (o.at_key("default_settings").get(settings) == simdjson::SUCCESS && !settings.is_null())
     r.default_settings_json = simdjson::minify(settings);
-  r.raw_json = simdjson::minify(whole);
+  r.raw_json = simdjson::minify(o);
   return r;
 }
 
@@ -74,15 +45,10 @@ Result<ModelRecord> record_from(dom::element whole, dom::object o, const std::st
 
 Result<std::vector<ModelRecord>> parse_model_list(std::string_view body) {
   dom::parser parser;
-  dom::element doc;
-  if (auto err = parser.parse(body.data(), body.size()).get(doc); err != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error,
-                std::string("model list is not JSON: ") + simdjson::error_message(err), "$");
-  dom::object top;
-  if (doc.get_object().get(top) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, "model list is not a JSON object", "$");
+  auto top = parse_object(parser, body, "model list");
+  if (!top) return tl::unexpected(std::move(top.error()));
   dom::array models;
-  if (top.at_key("models").get_array().get(models) != simdjson::SUCCESS)
+  if (top->at_key("models").get_array().get(models) != simdjson::SUCCESS)
     return fail(ErrorCode::parse_error, "model list has no \"models\" array", "$.models");
   std::vector<ModelRecord> out;
   out.reserve(models.size());
@@ -92,7 +58,7 @@ Result<std::vector<ModelRecord>> parse_model_list(std::string_view body) {
     dom::object o;
     if (item.get_object().get(o) != simdjson::SUCCESS)
       return fail(ErrorCode::parse_error, "model record is not an object", where);
-    auto rec = record_from(item, o, where);
+    auto rec = record_from(o, where);
     if (!rec) return tl::unexpected(std::move(rec.error()));
     out.push_back(std::move(*rec));
     ++i;
@@ -102,14 +68,9 @@ Result<std::vector<ModelRecord>> parse_model_list(std::string_view body) {
 
 Result<ModelRecord> parse_model_record(std::string_view json) {
   dom::parser parser;
-  dom::element doc;
-  if (auto err = parser.parse(json.data(), json.size()).get(doc); err != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error,
-                std::string("model record is not JSON: ") + simdjson::error_message(err), "$");
-  dom::object o;
-  if (doc.get_object().get(o) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, "model record is not a JSON object", "$");
-  return record_from(doc, o, "$");
+  auto o = parse_object(parser, json, "model record");
+  if (!o) return tl::unexpected(std::move(o.error()));
+  return record_from(*o, "$");
 }
 
 std::string ModelIdentifier::to_json() const {
@@ -135,19 +96,11 @@ ModelIdentifier ModelIdentifier::from_record(const ModelRecord& record) {
 
 Result<ModelIdentifier> parse_model_identifier(std::string_view json) {
   dom::parser parser;
-  dom::element doc;
-  if (auto err = parser.parse(json.data(), json.size()).get(doc); err != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error,
-                std::string("model identifier is not JSON: ") + simdjson::error_message(err), "$");
-  dom::object o;
-  if (doc.get_object().get(o) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, "model identifier is not a JSON object", "$");
+  auto parsed = parse_object(parser, json, "model identifier");
+  if (!parsed) return tl::unexpected(std::move(parsed.error()));
+  const dom::object o = *parsed;
   for (const char* required : {"key", "name"}) {
-    dom::element e;
-    std::string_view s;
-    const bool ok =
-        o.at_key(required).get(e) == simdjson::SUCCESS && e.get_string().get(s) == simdjson::SUCCESS;
-    if (!ok)
+    if (!optional_string_member(o, required))
       return fail(ErrorCode::parse_error, std::string("model identifier has no string \"") + required + "\"",
                   std::string("$.") + required);
   }
@@ -157,10 +110,7 @@ Result<ModelIdentifier> parse_model_identifier(std::string_view json) {
   id.name = string_member(o, "name");
   id.base = string_member(o, "base");
   id.type = string_member(o, "type");
-  std::string_view sub;
-  dom::element e;
-  if (o.at_key("submodel_type").get(e) == simdjson::SUCCESS && e.get_string().get(sub) == simdjson::SUCCESS)
-    id.submodel_type = std::string(sub);
+  id.submodel_type = optional_string_member(o, "submodel_type");
   return id;
 }
 
