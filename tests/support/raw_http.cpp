@@ -1,11 +1,10 @@
 #include "support/raw_http.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <exception>
+#include <stdexcept>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,15 +28,20 @@ RawResponse raw_http(std::uint16_t port, std::string method, std::string target,
                      std::vector<std::pair<std::string, std::string>> headers) {
   RawResponse out;
   try {
+    // A hung server must fail the test, not hang the run: every step is asynchronous under one
+    // 30 s expiry. (SO_RCVTIMEO does not work here: Asio's synchronous reads poll without a timeout.)
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    // A hung server must fail the test, not hang the run. Beast's expiry only covers asynchronous
-    // operations, so the socket itself gets the timeouts.
-    const timeval timeout{30, 0};
-    const int fd = stream.socket().native_handle();
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    stream.expires_after(std::chrono::seconds(30));
+    beast::error_code ec;
+    auto run = [&](const char* step) {
+      ioc.restart();
+      ioc.run();
+      if (ec) throw std::runtime_error(std::string(step) + ": " + ec.message());
+    };
+    stream.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+                         [&](beast::error_code e) { ec = e; });
+    run("connect");
 
     http::request<http::string_body> req;
     req.method_string(method);
@@ -56,13 +60,15 @@ RawResponse raw_http(std::uint16_t port, std::string method, std::string target,
     if (!body.empty() && !has_content_type) req.set(http::field::content_type, "application/json");
     req.body() = std::move(body);
     req.prepare_payload();
-    http::write(stream, req);
+    http::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
+    run("write");
 
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(256ull * 1024 * 1024);
     if (method == "HEAD") parser.skip(true);
-    http::read(stream, buffer, parser);
+    http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+    run("read");
     auto res = parser.release();
     out.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
@@ -72,7 +78,6 @@ RawResponse raw_http(std::uint16_t port, std::string method, std::string target,
       out.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     out.body = std::move(res.body());
-    beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   } catch (const std::exception& e) {
     out.status = 0;

@@ -12,12 +12,14 @@ detection is quick. Tests drive it over HTTP routes on the same port:
                              "subscribe_count": n, "connected": [sids]}
 
 Prints "PORT <n>" on stdout once listening (port chosen by the OS), and exits when stdin closes, so a
-test that dies never leaves it behind. Run with Debian's /usr/bin/python3 (python3-socketio 5.x,
+test that dies never leaves it behind. With `--tls CERT.pem KEY.pem` the same app is also served over
+TLS (https/wss) on a second port, printed first as "TLSPORT <n>"; the control routes stay on PORT. Run with Debian's /usr/bin/python3 (python3-socketio 5.x,
 python3-aiohttp).
 """
 import asyncio
 import logging
 import os
+import ssl
 import sys
 
 import socketio
@@ -72,13 +74,22 @@ async def control_emit(request):
     return web.json_response({"ok": True})
 
 
+background = set()  # the disconnect tasks, referenced until done
+
+
 async def control_disconnect(request):
     body = await request.json()
     for sid in list(state["connected"]):
         if body.get("level", "socketio") == "engineio":
-            await sio.eio.disconnect(sio.manager.eio_sid_from_sid(sid, "/"))
+            closing = sio.eio.disconnect(sio.manager.eio_sid_from_sid(sid, "/"))
         else:
-            await sio.disconnect(sid)
+            closing = sio.disconnect(sid)
+        # Not awaited: on polling, python-engineio's close waits until the client has fetched the
+        # CLOSE packet, which never happens when the client's next poll comes after the close (it is
+        # answered 400). The route must answer anyway.
+        task = asyncio.ensure_future(closing)
+        background.add(task)
+        task.add_done_callback(background.discard)
     return web.json_response({"ok": True})
 
 
@@ -104,6 +115,12 @@ async def main():
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
+    if len(sys.argv) == 4 and sys.argv[1] == "--tls":
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+        tls_site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+        await tls_site.start()
+        print("TLSPORT %d" % tls_site._server.sockets[0].getsockname()[1], flush=True)
     print("PORT %d" % port, flush=True)
     # Exit when the test closes our stdin (or dies). At once: a graceful aiohttp shutdown would wait
     # for open WebSockets, and the tests want a server that is simply gone.
