@@ -55,6 +55,8 @@ struct EventStreamOptions {
   std::chrono::milliseconds reconnect_delay_min{200}, reconnect_delay_max{5000};
   int max_reconnect_attempts = -1;  // -1 unlimited; after giving up the state is `closed`
   bool dedupe = true;               // drop duplicate invocation/status events (EventDeduper)
+  // https servers: check the certificate chain (system trust store) and the host name, on wss:// and
+  // on polling alike. Off only for self-signed test servers.
   bool verify_tls = true;
 };
 
@@ -69,7 +71,7 @@ class EventStream {
   // Connects and subscribes before returning. Errors (where = the socket URL): transport (refused,
   // reset, protocol), timeout (connect_timeout ran out), auth (the server refused the CONNECT, e.g.
   // "Connection rejected by server", or answered the handshake with 401/403), http (the handshake got
-  // another HTTP error), unsupported (wss:// with transport=websocket), invalid_argument (options).
+  // another HTTP error), invalid_argument (options). An https server is reached over wss:// (TLS).
   static Result<std::unique_ptr<EventStream>> connect(const ServerUrl& url, EventStreamOptions options = {});
 
   ~EventStream();  // close()

@@ -105,9 +105,7 @@ Result<Session> open_on(EventTransport kind, const SessionRequest& request, Cloc
 }  // namespace
 
 Result<Session> open_session(const SessionRequest& request, Clock::time_point deadline) {
-  EventTransport kind = request.transport;
-  // No TLS on the WebSocket (see make_websocket_transport): https servers go straight to polling.
-  if (kind == EventTransport::automatic && request.url->is_https()) kind = EventTransport::polling;
+  const EventTransport kind = request.transport;
   if (kind != EventTransport::automatic) return open_on(kind, request, deadline);
   auto ws = open_on(EventTransport::websocket, request, deadline);
   // Fall back only when a server answered the upgrade with an HTTP error: a refused or dead port, a

@@ -56,7 +56,7 @@ class EngineTransport {
   [[nodiscard]] virtual std::string where() const = 0;
 };
 
-// wss:// needs TLS on the WebSocket, which ivk does not build in: open() then fails with unsupported.
+// ws:// for http servers, wss:// (TLS, verified unless verify_tls is off) for https ones.
 std::unique_ptr<EngineTransport> make_websocket_transport(TransportConfig config);
 std::unique_ptr<EngineTransport> make_polling_transport(TransportConfig config);
 

@@ -1,4 +1,6 @@
-// Engine.IO over a WebSocket (Boost.Beast, plain TCP). Every operation is asynchronous on a private
+// Engine.IO over a WebSocket (Boost.Beast): ws:// on plain TCP, wss:// through OpenSSL (the server's
+// certificate checked against the system's trust store and the host name unless verify_tls is off).
+// Every operation is asynchronous on a private
 // io_context that only the stream's thread runs, one completion at a time, until the operation is done,
 // its deadline passes, or the stop flag is set. That gives every wait a timeout without cancelling
 // reads halfway: a receive() that times out leaves its read pending, and the next receive() picks up
@@ -8,9 +10,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <string>
 #include <utility>
@@ -25,19 +30,21 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
+// One class for both schemes: only the stream type and the TLS handshake step differ.
+template <bool Tls>
 class WebSocketTransport final : public EngineTransport {
+  using Ws = std::conditional_t<Tls, websocket::stream<beast::ssl_stream<tcp::socket>>,
+                                websocket::stream<tcp::socket>>;
+
  public:
   explicit WebSocketTransport(TransportConfig config) : config_(std::move(config)) {}
 
   ~WebSocketTransport() override { abort_io(); }
 
   Result<eio::OpenHandshake> open(Clock::time_point deadline) override {
-    if (config_.url.is_https())
-      return fail_here(
-          ErrorCode::unsupported,
-          "WebSocket over TLS (wss://) is not supported; use the polling transport (or automatic)");
     // Resolve.
     tcp::resolver resolver(ioc_);
     bool done = false;
@@ -67,6 +74,9 @@ class WebSocketTransport final : public EngineTransport {
                        "cannot connect to " + config_.url.authority() + ": " + ec.message());
     beast::error_code ignored;
     socket().set_option(tcp::no_delay(true), ignored);
+    if constexpr (Tls) {
+      if (auto s = tls_handshake(deadline); !s) return tl::unexpected(s.error());
+    }
 
     // WebSocket upgrade, with the bearer token on the request (spec §8.1: header or CONNECT auth).
     ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& req) {
@@ -172,6 +182,49 @@ class WebSocketTransport final : public EngineTransport {
  private:
   tcp::socket& socket() { return beast::get_lowest_layer(ws_); }
 
+  Ws make_stream() {
+    if constexpr (Tls)
+      return Ws(ioc_, tls_);
+    else
+      return Ws(ioc_);
+  }
+
+  // TLS over the connected socket: SNI for name-based virtual hosts (proxies serve many names on one
+  // address), then the handshake, with the chain and the host name checked unless verify_tls is off.
+  Status tls_handshake(Clock::time_point deadline) {
+    auto& stream = ws_.next_layer();
+    const std::string& host = config_.url.host();
+    beast::error_code ec;
+    (void)asio::ip::make_address(host, ec);
+    const bool is_ip_literal = !ec || host.find(':') != std::string::npos;  // SNI never names an address
+    // SSL_set_tlsext_host_name() is a macro over this call, with a C cast -Wold-style-cast rejects.
+    if (!is_ip_literal && SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                                   TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str())) != 1)
+      return fail_here(ErrorCode::transport, "cannot set the TLS server name " + host);
+    if (config_.verify_tls) {
+      tls_.set_default_verify_paths(ec);
+      stream.set_verify_mode(ssl::verify_peer);
+      stream.set_verify_callback(ssl::host_name_verification(host));
+    } else {
+      stream.set_verify_mode(ssl::verify_none);
+    }
+    bool done = false;
+    stream.async_handshake(ssl::stream_base::client, [&](beast::error_code e) {
+      ec = e;
+      done = true;
+    });
+    if (auto s = run_until(done, deadline, true, [&] { close_socket(); }); !s) return s;
+    if (ec) {
+      std::string message = "TLS handshake with " + config_.url.authority() + " failed: " + ec.message();
+      if (config_.verify_tls && SSL_get_verify_result(stream.native_handle()) != X509_V_OK)
+        message +=
+            " (the server's certificate is not trusted for this host name; verify_tls=false skips "
+            "the check)";
+      return fail_here(ErrorCode::transport, std::move(message));
+    }
+    return {};
+  }
+
   std::string target() const { return config_.url.socket_path() + "/?EIO=4&transport=websocket"; }
 
   tl::unexpected<Error> fail_here(ErrorCode code, std::string message) const {
@@ -254,8 +307,9 @@ class WebSocketTransport final : public EngineTransport {
   }
 
   TransportConfig config_;
-  asio::io_context ioc_;  // declared before the stream: destroyed after it
-  websocket::stream<tcp::socket> ws_{ioc_};
+  asio::io_context ioc_;                        // declared before the stream: destroyed after it
+  ssl::context tls_{ssl::context::tls_client};  // used by wss:// only
+  Ws ws_{make_stream()};
   beast::flat_buffer buffer_;
   std::deque<eio::Packet> inbox_;
   std::optional<Error> read_error_;
@@ -266,7 +320,8 @@ class WebSocketTransport final : public EngineTransport {
 }  // namespace
 
 std::unique_ptr<EngineTransport> make_websocket_transport(TransportConfig config) {
-  return std::make_unique<WebSocketTransport>(std::move(config));
+  if (config.url.is_https()) return std::make_unique<WebSocketTransport<true>>(std::move(config));
+  return std::make_unique<WebSocketTransport<false>>(std::move(config));
 }
 
 std::chrono::milliseconds remaining(Clock::time_point deadline) {
