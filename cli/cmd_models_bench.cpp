@@ -97,10 +97,7 @@ int run_bench(const BenchOptions& opts) {
 
   std::unique_ptr<EventStream> events;
   {
-    EventStreamOptions stream_options;
-    ServerSession* raw = session->get();
-    stream_options.token = [raw] { return raw->token(); };
-    if (auto stream = EventStream::connect((*session)->url(), std::move(stream_options)))
+    if (auto stream = EventStream::connect((*session)->url(), event_stream_options(opts.server, **session)))
       events = std::move(*stream);
   }
   QueueApi queue(**session);

@@ -113,9 +113,7 @@ extern "C" void on_watch_signal(int /*signal*/) { g_stop_watch.store(true); }
 int run_watch(const QueueOptions& opts) {
   auto session = open_session(opts.server);
   if (!session) return report_error(session.error());
-  EventStreamOptions stream_options;
-  ServerSession* raw = session->get();
-  stream_options.token = [raw] { return raw->token(); };
+  EventStreamOptions stream_options = event_stream_options(opts.server, **session);
   stream_options.queue_ids = {opts.queue_id};
   auto stream = EventStream::connect((*session)->url(), std::move(stream_options));
   if (!stream) return report_error(stream.error());

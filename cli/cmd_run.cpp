@@ -151,10 +151,7 @@ int run_workflow(const RunCliOptions& opts) {
   // Live events are a nicety: without them the run still completes, by polling.
   std::unique_ptr<EventStream> events;
   if (!opts.no_events) {
-    EventStreamOptions stream_options;
-    ServerSession* raw_session = session->get();
-    stream_options.token = [raw_session] { return raw_session->token(); };
-    auto stream = EventStream::connect((*session)->url(), std::move(stream_options));
+    auto stream = EventStream::connect((*session)->url(), event_stream_options(opts.server, **session));
     if (stream)
       events = std::move(*stream);
     else if (!opts.json)

@@ -124,6 +124,9 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
 int report_error(const Error& error) {
   std::cout.flush();
   std::cerr << "ivk: error: " << error.describe() << '\n';
+  // The library names no flag; on the command line the way past a self-signed certificate is one.
+  if (error.code == ErrorCode::transport && error.message.find("certificate") != std::string::npos)
+    std::cerr << "ivk: hint: --insecure skips the certificate check (only for a server you trust)\n";
   return exit_code_for(error.code);
 }
 

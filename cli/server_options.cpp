@@ -34,6 +34,8 @@ void add_server_options(CLI::App* sub, ServerOptions& opts, const std::string& t
                                       "Bearer token for a multi-user server (default: $INVOKEAI_TOKEN; "
                                       "without one, $INVOKEAI_EMAIL and $INVOKEAI_PASSWORD log in)")
                           ->type_name("T");
+  sub->add_flag("--insecure", opts.insecure,
+                "Do not check the server's TLS certificate (an https server with a self-signed one)");
 }
 
 Result<std::unique_ptr<ServerSession>> open_session(const ServerOptions& opts) {
@@ -50,7 +52,9 @@ Result<std::unique_ptr<ServerSession>> open_session(const ServerOptions& opts) {
     return tl::unexpected(e);
   }
   const bool has_token = config->token.has_value();
-  auto session = std::make_unique<ServerSession>(std::move(*config));
+  SessionOptions session_options;
+  session_options.transport.verify_tls = !opts.insecure;
+  auto session = std::make_unique<ServerSession>(std::move(*config), std::move(session_options));
   const std::string email = env_or_empty("INVOKEAI_EMAIL");
   const std::string password = env_or_empty("INVOKEAI_PASSWORD");
   if (!has_token && !email.empty() && !password.empty()) {
@@ -61,6 +65,13 @@ Result<std::unique_ptr<ServerSession>> open_session(const ServerOptions& opts) {
       if (auto s = session->login(email, password); !s) return tl::unexpected(s.error());
   }
   return session;
+}
+
+EventStreamOptions event_stream_options(const ServerOptions& opts, ServerSession& session) {
+  EventStreamOptions out;
+  out.token = [s = &session] { return s->token(); };
+  out.verify_tls = !opts.insecure;
+  return out;
 }
 
 bool models_source_conflict(const std::string& models_file, const ServerOptions& opts) {

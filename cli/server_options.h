@@ -1,6 +1,7 @@
 #pragma once
-// --server and --token for every subcommand that talks to a server, and building the ServerSession
-// from them: flag > INVOKEAI_URL / INVOKEAI_TOKEN > config file > http://127.0.0.1:9090.
+// --server, --token and --insecure for every subcommand that talks to a server, and building the
+// ServerSession (and the event stream options) from them: flag > INVOKEAI_URL / INVOKEAI_TOKEN >
+// config file > http://127.0.0.1:9090.
 #include <memory>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ivk/error.h"
+#include "ivk/event_stream.h"
 #include "ivk/model_record.h"
 #include "ivk/server_session.h"
 
@@ -16,19 +18,24 @@ namespace ivk::cli {
 struct ServerOptions {
   std::string url;
   std::string token;
+  bool insecure = false;  // --insecure: no TLS certificate check (self-signed https servers)
   CLI::Option* url_option = nullptr;
   CLI::Option* token_option = nullptr;
 
   [[nodiscard]] bool url_given() const { return url_option != nullptr && url_option->count() > 0; }
 };
 
-// Adds `--server URL` and the bearer-token option (named token_flag: "--token" except where a
+// Adds `--server URL`, `--insecure` and the bearer-token option (named token_flag: "--token" except where a
 // subcommand needs --token for something else) to sub.
 void add_server_options(CLI::App* sub, ServerOptions& opts, const std::string& token_flag = "--token");
 
 // Resolves the configuration and opens a session. On a multi-user server, when no token is
 // configured and INVOKEAI_EMAIL and INVOKEAI_PASSWORD are set, logs in first.
 Result<std::unique_ptr<ServerSession>> open_session(const ServerOptions& opts);
+
+// Event stream options that follow the session: its current token (refreshed ones too) and the TLS
+// check of --insecure. The session must outlive the stream.
+EventStreamOptions event_stream_options(const ServerOptions& opts, ServerSession& session);
 
 // The model catalog from a saved GET /api/v2/models/ body (models_file non-empty) or else from the
 // server. Giving both --models and --server is a usage error (ErrorCode::invalid_argument whose

@@ -218,8 +218,8 @@ class WebSocketTransport final : public EngineTransport {
       std::string message = "TLS handshake with " + config_.url.authority() + " failed: " + ec.message();
       if (config_.verify_tls && SSL_get_verify_result(stream.native_handle()) != X509_V_OK)
         message +=
-            " (the server's certificate is not trusted for this host name; verify_tls=false skips "
-            "the check)";
+            " (the server's certificate is not trusted for this host name; a self-signed one needs "
+            "verification turned off)";
       return fail_here(ErrorCode::transport, std::move(message));
     }
     return {};
