@@ -25,8 +25,8 @@ struct ServerOptions {
   [[nodiscard]] bool url_given() const { return url_option != nullptr && url_option->count() > 0; }
 };
 
-// Adds `--server URL`, `--insecure` and the bearer-token option (named token_flag: "--token" except where a
-// subcommand needs --token for something else) to sub.
+// Adds `--server URL`, `--insecure` and the bearer-token option (named token_flag: "--token" except
+// where a subcommand needs --token for something else) to sub.
 void add_server_options(CLI::App* sub, ServerOptions& opts, const std::string& token_flag = "--token");
 
 // Resolves the configuration and opens a session. On a multi-user server, when no token is

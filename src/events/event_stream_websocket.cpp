@@ -1,11 +1,10 @@
 // Engine.IO over a WebSocket (Boost.Beast): ws:// on plain TCP, wss:// through OpenSSL (the server's
-// certificate checked against the system's trust store and the host name unless verify_tls is off).
-// Every operation is asynchronous on a private
-// io_context that only the stream's thread runs, one completion at a time, until the operation is done,
-// its deadline passes, or the stop flag is set. That gives every wait a timeout without cancelling
-// reads halfway: a receive() that times out leaves its read pending, and the next receive() picks up
-// its result. wake() posts an empty handler so a thread blocked in run_one_until() gets to look at the
-// stop flag at once.
+// certificate checked against the system's trust store and the host name unless verify_tls is off;
+// ADR 0009). Every operation is asynchronous on a private io_context that only the stream's thread
+// runs, one completion at a time, until the operation is done, its deadline passes, or the stop flag
+// is set. That gives every wait a timeout without cancelling reads halfway: a receive() that times out
+// leaves its read pending, and the next receive() picks up its result. wake() posts an empty handler so
+// a thread blocked in run_one_until() gets to look at the stop flag at once.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
