@@ -31,6 +31,7 @@ struct EmulatorCliOptions {
   std::string fail_install_matching;
   int step_ms = 0;
   std::string fail_node_type;
+  std::string openapi;
 };
 
 // The running emulator, for the signal handler (which may only do async-signal-safe things:
@@ -73,6 +74,7 @@ int run_emulator(const EmulatorCliOptions& cli) {
   options.fail_install_matching = cli.fail_install_matching;
   options.step_ms = cli.step_ms;
   options.fail_node_type = cli.fail_node_type;
+  options.openapi_file = cli.openapi;
   if (cli.persist && cli.data_dir.empty())
     return usage_error("--persist needs --data-dir (a temporary directory is removed on exit)");
   if (!cli.users.empty() && !cli.multiuser) return usage_error("--user needs --multiuser");
@@ -139,6 +141,11 @@ void add_emulator_command(CLI::App& app, Runner& run) {
   sub->add_option("--fail-node-type", opts->fail_node_type,
                   "Make queue items fail when they execute a node of this type")
       ->type_name("TYPE");
+  sub->add_option(
+         "--openapi", opts->openapi,
+         "A real server's OpenAPI document: served at /openapi.json, and enqueued graphs are checked "
+         "against its node schemas (types, constraints, fields) like the server does")
+      ->type_name("FILE");
   sub->footer(
       "Prints one line, \"ivk emulator listening on http://HOST:PORT\", once it accepts requests.\n"
       "Exit status: 0 after SIGINT/SIGTERM, 2 bad command line, 5 cannot bind or read files.");

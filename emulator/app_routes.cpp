@@ -46,6 +46,9 @@ const std::vector<std::string> kLogLevels = {"0", "10", "20", "30", "40", "50"};
 void add_app_routes(Router& router, AppState& state) {
   const std::string base = "/api/v1/app";
 
+  if (!state.openapi_json.empty())
+    router.add("GET", "/openapi.json", Access::public_route,
+               [&state](const Request&) { return Response::json(200, state.openapi_json); });
   router.add("GET", base + "/version", Access::public_route, [&state](const Request&) {
     Json body = Json::object();
     body["version"] = state.version;

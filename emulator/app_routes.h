@@ -11,7 +11,8 @@
 namespace ivk::emu {
 
 struct AppState {
-  std::string version;  // what /version reports
+  std::string version;       // what /version reports
+  std::string openapi_json;  // served at /openapi.json when not empty (EmulatorOptions::openapi_file)
   std::mutex mutex;
   bool cache_enabled = true;
   std::int64_t cache_hits = 0;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/uuid.h"
+#include "node_schema_checks.h"
 
 namespace ivk::emu {
 namespace {
@@ -97,9 +98,9 @@ bool validate_data(const Json& data, Validation& v) {
   return true;
 }
 
-// Node and edge checks of Graph.validate_self (rows 5-14 that need no node schemas), first
+// Node and edge checks of Graph.validate_self (rows 8-14; 12-13 only with node schemas), first
 // failure only, like the server.
-std::optional<std::string> graph_problem(const Json& graph) {
+std::optional<std::string> graph_problem(const Json& graph, const NodeTemplates* templates) {
   const Json& nodes = graph["nodes"];
   for (const auto& [key, node] : nodes.items())
     if (node["id"].get<std::string>() != key)
@@ -109,6 +110,8 @@ std::optional<std::string> graph_problem(const Json& graph) {
     if (!nodes.contains(src)) return "Edge source node " + src + " does not exist in the graph";
     const std::string dst = edge["destination"]["node_id"].get<std::string>();
     if (!nodes.contains(dst)) return "Edge destination node " + dst + " does not exist in the graph";
+    if (templates != nullptr)
+      if (auto problem = edge_field_problem(edge, nodes, *templates)) return problem;
   }
   // Kahn's algorithm: nodes left over sit on a cycle.
   std::map<std::string, int> indegree;
@@ -137,7 +140,7 @@ std::optional<std::string> graph_problem(const Json& graph) {
 
 // Shape checks of Graph (nodes a dict of typed node objects, edges well formed). Returns false if
 // the graph cannot be used.
-bool validate_graph_shape(const Json& graph, Validation& v) {
+bool validate_graph_shape(const Json& graph, Validation& v, const NodeTemplates* templates) {
   const Json loc = Json::array({"body", "batch", "graph"});
   if (!graph.is_object()) {
     v.add(dict_type_item(loc, graph));
@@ -168,6 +171,8 @@ bool validate_graph_shape(const Json& graph, Validation& v) {
         fl.push_back(node["type"]);
         fl.push_back("id");
         v.add(node.contains("id") ? string_type_item(fl, node["id"]) : missing_item(fl, node));
+        ok = false;
+      } else if (templates != nullptr && !check_node_against_schema(key, node, *templates, v)) {
         ok = false;
       }
     }
@@ -210,7 +215,8 @@ bool validate_graph_shape(const Json& graph, Validation& v) {
 
 }  // namespace
 
-std::optional<EnqueueBody> parse_enqueue_body(const Request& req, Validation& v) {
+std::optional<EnqueueBody> parse_enqueue_body(const Request& req, Validation& v,
+                                              const NodeTemplates* templates) {
   auto body = v.json_object_body(req);
   if (!body) return std::nullopt;
   EnqueueBody out;
@@ -254,12 +260,12 @@ std::optional<EnqueueBody> parse_enqueue_body(const Request& req, Validation& v)
   const auto graph_it = batch.find("graph");
   if (graph_it == batch.end()) {
     v.add(missing_item(at("graph"), batch));
-  } else if (validate_graph_shape(*graph_it, v)) {
+  } else if (validate_graph_shape(*graph_it, v, templates)) {
     Json graph = *graph_it;
     if (!graph.contains("id")) graph["id"] = detail::uuid4();
     if (!graph.contains("nodes")) graph["nodes"] = Json::object();
     if (!graph.contains("edges")) graph["edges"] = Json::array();
-    if (auto problem = graph_problem(graph)) {
+    if (auto problem = graph_problem(graph, templates)) {
       v.add(value_error_item(at("graph"), *graph_it, *problem));
     } else {
       graph_ok = true;
@@ -284,6 +290,11 @@ std::optional<EnqueueBody> parse_enqueue_body(const Request& req, Validation& v)
         const std::string node = datum["node_path"].get<std::string>();
         if (!nodes.contains(node)) {
           v.add(value_error_item(bloc, batch, "Node " + node + " not found in graph"));
+          return std::nullopt;
+        }
+        const std::string field = datum["field_name"].get<std::string>();
+        if (templates != nullptr && !node_has_field(nodes[node], field, *templates)) {
+          v.add(value_error_item(bloc, batch, "Field " + field + " not found in node " + node));
           return std::nullopt;
         }
       }

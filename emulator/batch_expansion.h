@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fastapi_errors.h"
+#include "ivk/node_templates.h"
 
 namespace ivk::emu {
 
@@ -15,8 +16,11 @@ struct EnqueueBody {
   bool prepend = false;
 };
 
-// Parses and validates the body. On a problem returns nullopt with the 422 items in `v`.
-std::optional<EnqueueBody> parse_enqueue_body(const Request& req, Validation& v);
+// Parses and validates the body. On a problem returns nullopt with the 422 items in `v`. With the
+// server's node schemas (templates not null), nodes, edges and batch fields are checked against
+// them too (node_schema_checks.h).
+std::optional<EnqueueBody> parse_enqueue_body(const Request& req, Validation& v,
+                                              const NodeTemplates* templates = nullptr);
 
 // runs x product of the groups' lengths, saturating (a huge product must not overflow).
 std::uint64_t requested_sessions(const Json& batch);

@@ -10,12 +10,15 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <system_error>
 
 #include "app_routes.h"
 #include "auth.h"
 #include "http_server.h"
 #include "image_store.h"
+#include "ivk/files.h"
+#include "ivk/node_templates.h"
 #include "model_manager.h"
 #include "router.h"
 #include "session_queue.h"
@@ -30,6 +33,7 @@ struct Emulator::Impl {
 
   // Destroyed in reverse order: the server (whose handlers use everything above it) goes first.
   emu::AppState app;
+  std::optional<NodeTemplates> templates;  // from options.openapi_file
   std::unique_ptr<emu::Auth> auth;
   // Before the models and the queue, whose worker threads emit into it until they are joined.
   std::unique_ptr<emu::SocketIoServer> sockets;
@@ -140,6 +144,18 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
     };
 
     impl->app.version = opts.version;
+    if (!opts.openapi_file.empty()) {
+      auto text = read_file(opts.openapi_file);
+      if (!text) return cleanup_on_error(text.error());
+      auto templates = NodeTemplates::from_openapi(*text);
+      if (!templates) {
+        Error e = templates.error();
+        e.message = opts.openapi_file.string() + ": " + e.message;
+        return cleanup_on_error(std::move(e));
+      }
+      impl->templates = std::move(*templates);
+      impl->app.openapi_json = std::move(*text);
+    }
     impl->auth = std::make_unique<emu::Auth>(opts.multiuser, opts.users, opts.jwt_secret);
     emu::SocketIoOptions socket_options;
     socket_options.ping_interval_ms = opts.ping_interval_ms;
@@ -163,7 +179,7 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
     emu::add_auth_routes(impl->router, *impl->auth);
     emu::add_model_routes(impl->router, *impl->models);
     emu::add_image_routes(impl->router, *impl->images);
-    emu::add_queue_routes(impl->router, *impl->queue);
+    emu::add_queue_routes(impl->router, *impl->queue, impl->templates ? &*impl->templates : nullptr);
 
     emu::HttpServerOptions server_options;
     server_options.host = opts.host;

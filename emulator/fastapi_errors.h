@@ -68,6 +68,7 @@ class Validation {
  public:
   void add(Json item) { items_.push_back(std::move(item)); }
   [[nodiscard]] bool ok() const noexcept { return items_.empty(); }
+  [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
   [[nodiscard]] Response response() const;  // 422 with every collected item
   [[nodiscard]] const Json& items() const noexcept { return items_; }
 

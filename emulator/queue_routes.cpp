@@ -46,14 +46,14 @@ std::optional<std::vector<std::int64_t>> int_list(const Json& list, const Json& 
 
 }  // namespace
 
-void add_queue_routes(Router& router, SessionQueue& queue) {
+void add_queue_routes(Router& router, SessionQueue& queue, const NodeTemplates* templates) {
   auto& q = static_cast<QueueService&>(queue);
   const std::string base = "/api/v1/queue/{queue_id}";
   auto qid = [](const Request& req) { return req.params.at("queue_id"); };
 
-  router.add("POST", base + "/enqueue_batch", Access::user, [&q, qid](const Request& req) {
+  router.add("POST", base + "/enqueue_batch", Access::user, [&q, qid, templates](const Request& req) {
     Validation v;
-    auto body = parse_enqueue_body(req, v);
+    auto body = parse_enqueue_body(req, v, templates);
     if (!body) return v.response();
     return ok(q.enqueue(qid(req), std::move(*body)));
   });

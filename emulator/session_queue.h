@@ -8,6 +8,7 @@
 #include "image_store.h"
 #include "ivk/emulator.h"
 #include "ivk/error.h"
+#include "ivk/node_templates.h"
 #include "model_manager.h"  // EventSink
 #include "router.h"
 
@@ -26,7 +27,8 @@ class SessionQueue {
   SessionQueue() = default;
 };
 
-// Registers /api/v1/queue/{queue_id}/* and /api/v1/utilities/dynamicprompts.
-void add_queue_routes(Router& router, SessionQueue& queue);
+// Registers /api/v1/queue/{queue_id}/* and /api/v1/utilities/dynamicprompts. With templates (the
+// server's node schemas; must outlive the router), enqueue checks graphs against them.
+void add_queue_routes(Router& router, SessionQueue& queue, const NodeTemplates* templates = nullptr);
 
 }  // namespace ivk::emu

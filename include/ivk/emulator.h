@@ -54,6 +54,13 @@ struct EmulatorOptions {
   int step_ms = 0;
   std::string fail_node_type;
 
+  // An InvokeAI server's OpenAPI document (its GET /openapi.json). When set, the emulator serves it at
+  // /openapi.json and enqueue_batch checks graphs against its invocation schemas like the server does:
+  // unknown node types, field values against their types and constraints (a width that is no multiple
+  // of 8, a scheduler that does not exist), edges and batch data naming fields a node lacks. Empty: only
+  // the checks that need no schemas.
+  std::filesystem::path openapi_file;
+
   int threads = 2;  // I/O threads serving requests
 
   // Socket.IO at /ws/socket.io: the Engine.IO heartbeat announced in the open packet. The server pings

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -42,11 +43,12 @@ struct Fixture {
   std::filesystem::path dir = fresh_temp_dir();
   std::unique_ptr<ivk::Emulator> emulator;
 
-  explicit Fixture(int step_ms = 0, std::string fail_node_type = {}) {
+  explicit Fixture(int step_ms = 0, std::string fail_node_type = {}, std::filesystem::path openapi = {}) {
     ivk::EmulatorOptions options;
     options.data_dir = dir;
     options.step_ms = step_ms;
     options.fail_node_type = std::move(fail_node_type);
+    options.openapi_file = std::move(openapi);
     auto started = ivk::Emulator::start(std::move(options));
     if (!started) {
       ADD_FAILURE() << started.error().describe();
@@ -339,6 +341,109 @@ TEST(EmulatorQueue, EnqueueValidationAnswers422) {
   EXPECT_EQ(post(R"({"batch": {"graph": {"nodes": {"x": {"id": "x"}}}}})").second["detail"][0]["type"],
             "union_tag_not_found");
   EXPECT_EQ(f.call("GET", "/api/v1/queue/default/status").second["queue"]["total"], 0) << "nothing enqueued";
+}
+
+// With a real server's OpenAPI document, enqueue also makes the checks that need node schemas
+// (spec §12 rows 5, 7, 12, 13, 22), with pydantic's types, texts, locations and contexts.
+TEST(EmulatorQueue, EnqueueChecksNodeSchemasGivenTheServersOpenApi) {
+  Fixture f(0, {}, ivk::test::openapi_path());
+  ASSERT_TRUE(f.emulator);
+  auto post = [&f](const Json& graph, const Json& data = nullptr) {
+    return f.call("POST", "/api/v1/queue/default/enqueue_batch", enqueue_body(graph, data, 1));
+  };
+  auto [ok_status, ok_body] = post(small_graph());
+  EXPECT_EQ(ok_status, 200) << ok_body.dump();
+
+  // Every bad field of every node is reported at once, the node type tag inside loc.
+  Json bad_values = small_graph();
+  bad_values["nodes"]["noise"]["width"] = 65;
+  bad_values["nodes"]["noise"]["height"] = "tall";
+  bad_values["nodes"]["denoise"]["steps"] = 0;
+  bad_values["nodes"]["denoise"]["scheduler"] = "fastest";
+  bad_values["nodes"]["denoise"]["cfg_rescale_multiplier"] = 1;
+  bad_values["nodes"]["noise"]["seed"] = 1.5;
+  auto [s1, b1] = post(bad_values);
+  EXPECT_EQ(s1, 422);
+  std::map<std::string, Json> by_field;
+  for (const auto& item : b1["detail"]) by_field[item["loc"].back().get<std::string>()] = item;
+  ASSERT_EQ(by_field.size(), 6u) << b1.dump();
+  EXPECT_EQ(by_field["width"], Json::parse(R"({"type": "multiple_of",
+      "loc": ["body", "batch", "graph", "nodes", "noise", "noise", "width"],
+      "msg": "Input should be a multiple of 8", "input": 65, "ctx": {"multiple_of": 8}})"));
+  EXPECT_EQ(by_field["height"]["type"], "int_parsing");
+  EXPECT_EQ(by_field["seed"]["type"], "int_from_float");
+  EXPECT_EQ(by_field["steps"]["msg"], "Input should be greater than 0");
+  EXPECT_EQ(by_field["steps"]["ctx"], Json::parse(R"({"gt": 0})"));
+  EXPECT_EQ(by_field["steps"]["loc"][5], "denoise_latents");
+  EXPECT_EQ(by_field["scheduler"]["type"], "literal_error");
+  EXPECT_EQ(by_field["scheduler"]["msg"].get<std::string>().rfind("Input should be 'ddim', 'ddpm', ", 0), 0u);
+  EXPECT_EQ(by_field["cfg_rescale_multiplier"]["type"], "less_than");
+  EXPECT_EQ(by_field["cfg_rescale_multiplier"]["ctx"], Json::parse(R"({"lt": 1})"));
+
+  Json unknown = small_graph();
+  unknown["nodes"]["prompt"]["type"] = "frobnicate";
+  auto [s2, b2] = post(unknown);
+  EXPECT_EQ(s2, 422);
+  EXPECT_EQ(b2["detail"][0]["type"], "union_tag_invalid");
+  EXPECT_EQ(b2["detail"][0]["loc"], Json::parse(R"(["body", "batch", "graph", "nodes", "prompt"])"));
+  EXPECT_EQ(b2["detail"][0]["ctx"]["tag"], "frobnicate");
+  EXPECT_EQ(b2["detail"][0]["msg"].get<std::string>().rfind(
+                "Input tag 'frobnicate' found using 'type' does not match any of the expected tags: '", 0),
+            0u);
+
+  Json bad_source = small_graph();
+  bad_source["edges"][0]["source"]["field"] = "nonsense";
+  EXPECT_EQ(post(bad_source).second["detail"][0]["msg"],
+            "Value error, Edge source field nonsense does not exist in node noise");
+  Json bad_destination = small_graph();
+  bad_destination["edges"][1]["destination"]["field"] = "bogus";
+  EXPECT_EQ(post(bad_destination).second["detail"][0]["msg"],
+            "Value error, Edge destination field bogus does not exist in node out");
+  Json extra_metadata = small_graph();  // core_metadata takes any input
+  extra_metadata["edges"][2]["destination"]["field"] = "my_own_key";
+  EXPECT_EQ(post(extra_metadata).first, 200);
+
+  auto [s3, b3] =
+      post(small_graph(), Json::parse(R"([[{"node_path": "noise", "field_name": "colour", "items": [1]}]])"));
+  EXPECT_EQ(s3, 422);
+  EXPECT_EQ(b3["detail"][0]["msg"], "Value error, Field colour not found in node noise");
+  EXPECT_EQ(b3["detail"][0]["loc"], Json::parse(R"(["body", "batch"])"));
+
+  EXPECT_EQ(f.call("GET", "/api/v1/queue/default/status").second["queue"]["total"], 2)
+      << "only the good graphs";
+  const auto served = raw_http(f.emulator->port(), "GET", "/openapi.json");
+  EXPECT_EQ(served.status, 200);
+  EXPECT_EQ(served.body, ivk::test::read_file(ivk::test::openapi_path()));
+}
+
+TEST(EmulatorQueue, WithoutNodeSchemasTheSchemaChecksAreNotMade) {
+  Fixture f;
+  ASSERT_TRUE(f.emulator);
+  Json graph = small_graph();
+  graph["nodes"]["noise"]["width"] = 65;
+  EXPECT_EQ(f.call("POST", "/api/v1/queue/default/enqueue_batch", enqueue_body(graph, nullptr, 1)).first,
+            200);
+  EXPECT_EQ(raw_http(f.emulator->port(), "GET", "/openapi.json").status, 404);
+}
+
+TEST(EmulatorQueue, AnUnreadableOpenApiDocumentStopsTheStart) {
+  const auto dir = fresh_temp_dir();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "openapi.json") << R"({"openapi": "3.1.0", "components": )";
+  ivk::EmulatorOptions options;
+  options.data_dir = dir / "data";
+  options.openapi_file = dir / "openapi.json";
+  auto started = ivk::Emulator::start(options);
+  ASSERT_FALSE(started.has_value());
+  EXPECT_NE(started.error().message.find((dir / "openapi.json").string()), std::string::npos)
+      << started.error().message;
+  options.openapi_file = dir / "missing.json";
+  auto missing = ivk::Emulator::start(options);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ivk::ErrorCode::not_found);
+  EXPECT_NE(missing.error().describe().find("missing.json"), std::string::npos) << missing.error().describe();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 TEST(EmulatorQueue, DynamicPrompts) {
