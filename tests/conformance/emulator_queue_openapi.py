@@ -159,6 +159,27 @@ def main():
         check(base, "POST", "/api/v1/utilities/dynamicprompts", 422, body={})
     finally:
         stop(proc)
+
+    # Given the server's own document (--openapi), the checks that need node schemas answer with the
+    # same HTTPValidationError shape.
+    proc, base = start(["--step-ms", "0", "--openapi", os.path.join(SHARED, "invokeai", "openapi-v6.8.json")])
+    try:
+        check(base, "POST", f"{Q}/enqueue_batch", 200, body=batch(1))
+        bad = json.loads(json.dumps(GRAPH))
+        bad["nodes"]["noise"]["width"] = 65
+        bad["nodes"]["denoise"]["scheduler"] = "fastest"
+        r = check(base, "POST", f"{Q}/enqueue_batch", 422, body=batch(1, graph=bad))
+        if r and sorted(item["type"] for item in r["detail"]) != ["literal_error", "multiple_of"]:
+            failures.append(f"schema checks: {r}")
+        bad = json.loads(json.dumps(GRAPH))
+        bad["nodes"]["prompt"]["type"] = "frobnicate"
+        r = check(base, "POST", f"{Q}/enqueue_batch", 422, body=batch(1, graph=bad))
+        if r and r["detail"][0]["type"] != "union_tag_invalid":
+            failures.append(f"unknown node type: {r}")
+        check(base, "POST", f"{Q}/enqueue_batch", 422,
+              body=batch(1, [[{"node_path": "noise", "field_name": "colour", "items": [1]}]]))
+    finally:
+        stop(proc)
     finish(min_checked=50)
 
 
