@@ -4,6 +4,7 @@
 // with the server's detail for a 404, http, auth, transport, timeout); answers that are not the
 // documented shape give parse_error. Nothing here throws or prints; every call is one request.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,29 @@ class WorkflowsApi {
   Status remove(std::string_view workflow_id);
   // PUT /workflows/i/{id}/opened_at: records that the workflow was opened.
   Status mark_opened(std::string_view workflow_id);
+  // PATCH /workflows/i/{id}/is_public {"is_public": ...} (6.13+; older servers answer 404 or 405).
+  Result<WorkflowRecord> set_public(std::string_view workflow_id, bool is_public);
+
+  // GET /workflows/i/{id}/thumbnail: the image bytes. 404 -> not_found (no thumbnail, or no such
+  // workflow).
+  Result<std::string> thumbnail(std::string_view workflow_id);
+  // PUT /workflows/i/{id}/thumbnail, the image as the multipart field "image": the updated record.
+  // Retried like any PUT: storing the same image twice leaves the same state.
+  Result<WorkflowRecord> set_thumbnail(std::string_view workflow_id, std::string_view image_bytes,
+                                       std::string_view content_type = "image/png");
+  // DELETE /workflows/i/{id}/thumbnail: the updated record.
+  Result<WorkflowRecord> delete_thumbnail(std::string_view workflow_id);
+
+  // GET /workflows/counts_by_tag?tags=...: how many workflows carry each tag, optionally only in
+  // these categories (user, default) and only those opened (or never opened).
+  Result<std::map<std::string, std::int64_t>> counts_by_tag(const std::vector<std::string>& tags,
+                                                            const std::vector<std::string>& categories = {},
+                                                            std::optional<bool> has_been_opened = {});
+  // GET /workflows/counts_by_category?categories=...: how many workflows each category holds.
+  Result<std::map<std::string, std::int64_t>> counts_by_category(const std::vector<std::string>& categories,
+                                                                 std::optional<bool> has_been_opened = {});
+  // GET /workflows/tags (6.10+): every tag in use.
+  Result<std::vector<std::string>> tags();
 
   [[nodiscard]] ServerSession& session() const noexcept { return *session_; }
 

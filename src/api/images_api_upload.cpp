@@ -1,6 +1,7 @@
 // ImagesApi::upload: POST /api/v1/images/upload as multipart/form-data (spec §5.1).
 #include "api/images_parse.h"
 #include "api/models_api_support.h"
+#include "api/multipart_form.h"
 #include "ivk/images_api.h"
 #include "ivk/server_session.h"
 
@@ -20,39 +21,16 @@ std::string content_type_for(std::string_view file_name) {
   return "image/png";
 }
 
-// A boundary that occurs in neither part (RFC 7578 requires it; image bytes are arbitrary).
-std::string boundary_for(std::string_view data, std::string_view metadata) {
-  std::string boundary = "ivk-image-upload-boundary";
-  while (data.find(boundary) != std::string_view::npos || metadata.find(boundary) != std::string_view::npos)
-    boundary += "-x";
-  return boundary;
-}
-
-// A quoted form-data parameter value: quotes, backslashes and line breaks would end it early.
-std::string quoted_file_name(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += (c == '"' || c == '\\' || c == '\r' || c == '\n') ? '_' : c;
-  return out + "\"";
-}
-
 }  // namespace
 
 Result<ImageDto> ImagesApi::upload(std::string_view bytes, std::string_view file_name,
                                    const UploadOptions& options) {
-  const std::string boundary = boundary_for(
-      bytes, options.metadata_json ? std::string_view(*options.metadata_json) : std::string_view());
-  std::string body;
-  if (options.metadata_json) {
-    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n";
-    body += *options.metadata_json + "\r\n";
-  }
-  body += "--" + boundary + "\r\n";
-  body += "Content-Disposition: form-data; name=\"file\"; filename=" + quoted_file_name(file_name) + "\r\n";
-  body +=
-      "Content-Type: " + (options.content_type.empty() ? content_type_for(file_name) : options.content_type) +
-      "\r\n\r\n";
-  body.append(bytes);
-  body += "\r\n--" + boundary + "--\r\n";
+  const std::string file_type =
+      options.content_type.empty() ? content_type_for(file_name) : options.content_type;
+  std::vector<api::FormPart> parts;
+  if (options.metadata_json) parts.push_back({"metadata", *options.metadata_json, std::nullopt, {}});
+  parts.push_back({"file", bytes, file_name, file_type});
+  api::MultipartForm form = api::multipart_form(parts);
 
   QueryBuilder q;
   q.add("image_category", options.image_category);
@@ -65,8 +43,8 @@ Result<ImageDto> ImagesApi::upload(std::string_view bytes, std::string_view file
   r.method = "POST";
   r.path = "/images/upload";
   r.query = q.str();
-  r.body = std::move(body);
-  r.content_type = "multipart/form-data; boundary=" + boundary;
+  r.body = std::move(form.body);
+  r.content_type = std::move(form.content_type);
   r.idempotency = Idempotency::not_idempotent;  // a lost answer may still have stored the image
   auto response = session_->send(r);
   if (!response)

@@ -1,6 +1,7 @@
 // WorkflowsApi: the workflow library routes (spec §7.2) and the parsing of their answers.
 #include "ivk/workflows_api.h"
 
+#include "api/multipart_form.h"
 #include "core/json_read.h"
 #include "ivk/server_session.h"
 
@@ -79,6 +80,22 @@ Result<WorkflowPage> parse_page(std::string_view json) {
   return page;
 }
 
+// {"name": count, ...}; a member that is not an integer is a parse_error naming it.
+Result<std::map<std::string, std::int64_t>> parse_counts(std::string_view json, std::string_view what) {
+  dom::parser parser;
+  auto o = parse_object(parser, json, what);
+  if (!o) return tl::unexpected(o.error());
+  std::map<std::string, std::int64_t> out;
+  for (auto field : *o) {
+    const std::string key(field.key);
+    auto n = int_member(*o, field.key);
+    if (!n)
+      return fail(ErrorCode::parse_error, std::string(what) + ": \"" + key + "\" is not a count", "$." + key);
+    out.emplace(key, *n);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<WorkflowPage> WorkflowsApi::list(const WorkflowQuery& query) {
@@ -140,6 +157,76 @@ Status WorkflowsApi::mark_opened(std::string_view workflow_id) {
   auto body = session_->send_json("PUT", ApiRoot::v1, workflow_path(workflow_id) + "/opened_at", {});
   if (!body) return tl::unexpected(body.error());
   return {};
+}
+
+Result<WorkflowRecord> WorkflowsApi::set_public(std::string_view workflow_id, bool is_public) {
+  auto body = session_->send_json("PATCH", ApiRoot::v1, workflow_path(workflow_id) + "/is_public",
+                                  is_public ? R"({"is_public":true})" : R"({"is_public":false})", {},
+                                  Idempotency::idempotent);
+  if (!body) return tl::unexpected(body.error());
+  return parse_record(*body);
+}
+
+Result<std::string> WorkflowsApi::thumbnail(std::string_view workflow_id) {
+  ApiRequest r;
+  r.path = workflow_path(workflow_id) + "/thumbnail";
+  auto response = session_->send(r);
+  if (!response) return tl::unexpected(response.error());
+  return std::move(response->body);
+}
+
+Result<WorkflowRecord> WorkflowsApi::set_thumbnail(std::string_view workflow_id, std::string_view image_bytes,
+                                                   std::string_view content_type) {
+  api::MultipartForm form = api::multipart_form({{"image", image_bytes, "thumbnail", content_type}});
+  ApiRequest r;
+  r.method = "PUT";
+  r.path = workflow_path(workflow_id) + "/thumbnail";
+  r.body = std::move(form.body);
+  r.content_type = std::move(form.content_type);
+  auto response = session_->send(r);
+  if (!response) return tl::unexpected(response.error());
+  return parse_record(response->body);
+}
+
+Result<WorkflowRecord> WorkflowsApi::delete_thumbnail(std::string_view workflow_id) {
+  auto body = session_->send_json("DELETE", ApiRoot::v1, workflow_path(workflow_id) + "/thumbnail", {});
+  if (!body) return tl::unexpected(body.error());
+  return parse_record(*body);
+}
+
+Result<std::map<std::string, std::int64_t>> WorkflowsApi::counts_by_tag(
+    const std::vector<std::string>& tags, const std::vector<std::string>& categories,
+    std::optional<bool> has_been_opened) {
+  if (tags.empty()) return fail(ErrorCode::invalid_argument, "counts_by_tag needs at least one tag", "tags");
+  QueryBuilder q;
+  q.add_list("tags", tags);
+  q.add_list("categories", categories);
+  if (has_been_opened) q.add_bool("has_been_opened", *has_been_opened);
+  auto body = session_->get(ApiRoot::v1, "/workflows/counts_by_tag", q.str());
+  if (!body) return tl::unexpected(body.error());
+  return parse_counts(*body, "workflow counts by tag");
+}
+
+Result<std::map<std::string, std::int64_t>> WorkflowsApi::counts_by_category(
+    const std::vector<std::string>& categories, std::optional<bool> has_been_opened) {
+  if (categories.empty())
+    return fail(ErrorCode::invalid_argument, "counts_by_category needs at least one category", "categories");
+  QueryBuilder q;
+  q.add_list("categories", categories);
+  if (has_been_opened) q.add_bool("has_been_opened", *has_been_opened);
+  auto body = session_->get(ApiRoot::v1, "/workflows/counts_by_category", q.str());
+  if (!body) return tl::unexpected(body.error());
+  return parse_counts(*body, "workflow counts by category");
+}
+
+Result<std::vector<std::string>> WorkflowsApi::tags() {
+  auto body = session_->get(ApiRoot::v1, "/workflows/tags");
+  if (!body) return tl::unexpected(body.error());
+  dom::parser parser;
+  auto doc = parse_json(parser, *body, "workflow tags");
+  if (!doc) return tl::unexpected(doc.error());
+  if (!doc->is_array()) return fail(ErrorCode::parse_error, "workflow tags are not a JSON array", "$");
+  return string_array(*doc);
 }
 
 }  // namespace ivk

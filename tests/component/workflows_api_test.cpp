@@ -1,6 +1,7 @@
 // WorkflowsApi against a scripted server (the emulator does not serve the workflow library): the
 // exact requests sent, and the parsing of answers shaped like the OpenAPI document's DTOs.
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -237,6 +238,91 @@ TEST(WorkflowsApiTest, AnAnswerWithoutTheWorkflowIsAParseErrorSayingWhere) {
   ASSERT_FALSE(page);
   EXPECT_EQ(page.error().code, ErrorCode::parse_error);
   EXPECT_EQ(page.error().where, "$.items[0].workflow_id");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(WorkflowsApiTest, ThumbnailIsReadSetAsMultipartAndDeleted) {
+  ScriptedServer server;
+  ScriptedResponse png;
+  png.status = 200;
+  png.headers = {{"Content-Type", "image/png"}};
+  png.body = std::string("\x89PNG\r\n\x1a\n\0\0", 10);
+  server.enqueue(png);
+  server.enqueue(json(200, kRecord));
+  server.enqueue(json(200, kRecord));
+  ivk::ServerSession session(config_for(server), fast_retries());
+  WorkflowsApi api(session);
+
+  auto bytes = api.thumbnail("w1");
+  ASSERT_TRUE(bytes) << bytes.error().describe();
+  EXPECT_EQ(*bytes, std::string("\x89PNG\r\n\x1a\n\0\0", 10));
+
+  // Image bytes that contain the first boundary candidate make the builder pick another.
+  const std::string image = std::string("\x89PNG--ivk-form-boundary\0\xff", 27);
+  auto set = api.set_thumbnail("w1", image, "image/webp");
+  ASSERT_TRUE(set) << set.error().describe();
+  EXPECT_EQ(set->workflow_id, "d7a1c0de-0000-4000-8000-000000000001");
+  auto removed = api.delete_thumbnail("w1");
+  ASSERT_TRUE(removed) << removed.error().describe();
+
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].method, "GET");
+  EXPECT_EQ(reqs[0].target, "/api/v1/workflows/i/w1/thumbnail");
+  EXPECT_EQ(reqs[1].method, "PUT");
+  EXPECT_EQ(reqs[1].target, "/api/v1/workflows/i/w1/thumbnail");
+  EXPECT_EQ(reqs[1].header("content-type"), "multipart/form-data; boundary=ivk-form-boundary-x");
+  EXPECT_EQ(reqs[1].body,
+            "--ivk-form-boundary-x\r\n"
+            "Content-Disposition: form-data; name=\"image\"; filename=\"thumbnail\"\r\n"
+            "Content-Type: image/webp\r\n\r\n" +
+                image + "\r\n--ivk-form-boundary-x--\r\n");
+  EXPECT_EQ(reqs[2].method, "DELETE");
+  EXPECT_EQ(reqs[2].target, "/api/v1/workflows/i/w1/thumbnail");
+}
+
+TEST(WorkflowsApiTest, CountsTagsAndVisibility) {
+  ScriptedServer server;
+  server.enqueue(json(200, R"({"SDXL":3,"upscale":0})"));
+  server.enqueue(json(200, R"({"user":4,"default":12})"));
+  server.enqueue(json(200, R"(["SDXL","upscale"])"));
+  server.enqueue(json(200, kRecord));
+  server.enqueue(json(200, R"({"SDXL":"many"})"));
+  ivk::ServerSession session(config_for(server), fast_retries());
+  WorkflowsApi api(session);
+
+  auto by_tag = api.counts_by_tag({"SDXL", "upscale"}, {"user"}, true);
+  ASSERT_TRUE(by_tag) << by_tag.error().describe();
+  EXPECT_EQ(*by_tag, (std::map<std::string, std::int64_t>{{"SDXL", 3}, {"upscale", 0}}));
+  auto by_category = api.counts_by_category({"user", "default"});
+  ASSERT_TRUE(by_category) << by_category.error().describe();
+  EXPECT_EQ(*by_category, (std::map<std::string, std::int64_t>{{"default", 12}, {"user", 4}}));
+  auto tags = api.tags();
+  ASSERT_TRUE(tags) << tags.error().describe();
+  EXPECT_EQ(*tags, (std::vector<std::string>{"SDXL", "upscale"}));
+  auto shared = api.set_public("w1", false);
+  ASSERT_TRUE(shared) << shared.error().describe();
+  auto bad = api.counts_by_tag({"SDXL"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::parse_error);
+  EXPECT_EQ(bad.error().where, "$.SDXL");
+
+  // Empty lists are refused before anything is sent (the server requires them).
+  EXPECT_EQ(api.counts_by_tag({}).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(api.counts_by_category({}).error().code, ErrorCode::invalid_argument);
+
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 5u);
+  EXPECT_EQ(reqs[0].target,
+            "/api/v1/workflows/counts_by_tag?tags=SDXL&tags=upscale&categories=user&has_been_opened=true");
+  EXPECT_EQ(reqs[1].target, "/api/v1/workflows/counts_by_category?categories=user&categories=default");
+  EXPECT_EQ(reqs[2].target, "/api/v1/workflows/tags");
+  EXPECT_EQ(reqs[3].method, "PATCH");
+  EXPECT_EQ(reqs[3].target, "/api/v1/workflows/i/w1/is_public");
+  EXPECT_EQ(reqs[3].body, R"({"is_public":false})");
 }
 
 }  // namespace
