@@ -1,4 +1,5 @@
 // ivk images list|show|download|upload|delete|star|unstar: the server's images.
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -29,6 +30,8 @@ struct ImagesOptions {
   std::vector<std::string> files;
   std::string out = ".";
   int concurrency = 4;
+  std::string zip;         // images download --zip FILE: one archive built by the server
+  double timeout_s = 300;  // how long --zip waits for the archive
   bool yes = false;
   bool intermediate = false;
 };
@@ -109,6 +112,23 @@ int run_show(const ImagesOptions& opts) {
   return kExitOk;
 }
 
+// The server zips the images (POST /download), ivk waits for the archive and writes it atomically.
+int download_as_zip(ImagesApi& images, const std::vector<std::string>& names, const ImagesOptions& opts) {
+  auto item = images.download_zip(names);
+  if (!item) return report_error(item.error());
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(opts.timeout_s * 1000));
+  auto zip = images.wait_for_zip_file(*item, timeout);
+  if (!zip) return report_error(zip.error());
+  if (auto written = write_file_atomically(opts.zip, *zip); !written) return report_error(written.error());
+  if (opts.json)
+    print_line("{\"zip\":" + json_quote(opts.zip) + ",\"bytes\":" + std::to_string(zip->size()) +
+               ",\"images\":" + std::to_string(names.size()) +
+               ",\"bulk_download_item_name\":" + json_quote(*item) + "}");
+  else
+    std::cout << opts.zip << " (" << names.size() << " image(s), " << zip->size() << " bytes)\n";
+  return kExitOk;
+}
+
 int run_download(const ImagesOptions& opts) {
   auto session = open_session(opts.server);
   if (!session) return report_error(session.error());
@@ -123,6 +143,7 @@ int run_download(const ImagesOptions& opts) {
     names.insert(names.end(), on_board->begin(), on_board->end());
   }
   if (names.empty()) return usage_error("images download: give image names or --board");
+  if (!opts.zip.empty()) return download_as_zip(images, names, opts);
   std::error_code ec;
   std::filesystem::create_directories(opts.out, ec);
   if (ec)
@@ -236,6 +257,15 @@ void add_images_command(CLI::App& app, Runner& run) {
   download->add_option("--concurrency", download_opts->concurrency, "Parallel downloads (default 4)")
       ->check(CLI::Range(1, 64))
       ->type_name("N");
+  download
+      ->add_option("--zip", download_opts->zip,
+                   "Instead: have the server zip the images and save that one archive as FILE")
+      ->type_name("FILE");
+  download
+      ->add_option("--timeout", download_opts->timeout_s,
+                   "How long --zip waits for the archive (default 300)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("S");
   download->callback(
       [&run, download_opts] { run = [download_opts] { return run_download(*download_opts); }; });
 

@@ -178,7 +178,7 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
     emu::add_app_routes(impl->router, impl->app);
     emu::add_auth_routes(impl->router, *impl->auth);
     emu::add_model_routes(impl->router, *impl->models);
-    emu::add_image_routes(impl->router, *impl->images);
+    emu::add_image_routes(impl->router, *impl->images, sink);
     emu::add_queue_routes(impl->router, *impl->queue, impl->templates ? &*impl->templates : nullptr);
 
     emu::HttpServerOptions server_options;

@@ -1,5 +1,6 @@
 // /api/v1/images/* (spec §5, v6.8 document): upload, the per-image routes, listing, starring,
 // deletion and bulk download. Board membership changes through /board_images only.
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -332,7 +333,22 @@ Response clear_intermediates(ImageLibrary& lib) {
 
 std::filesystem::path downloads_dir(const ImageLibrary& lib) { return lib.data_dir() / "bulk_downloads"; }
 
-Response download(ImageLibrary& lib, const Request& req) {
+// The bulk download events of one archive (spec §8: room "default", no user_id before 6.13).
+void emit_bulk_download(const EventSink& events, const char* event, const std::string& zip_name,
+                        const std::string& error = {}) {
+  if (!events) return;
+  Json payload = Json::object();
+  payload["timestamp"] =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  payload["bulk_download_id"] = "default";
+  payload["bulk_download_item_id"] = zip_name.substr(0, zip_name.size() - 4);  // without ".zip"
+  payload["bulk_download_item_name"] = zip_name;
+  if (!error.empty()) payload["error"] = error;
+  events(event, payload.dump());
+}
+
+Response download(ImageLibrary& lib, const Request& req, const EventSink& events) {
   Validation v;
   const auto body = v.json_object_body(req);
   std::vector<std::string> names;
@@ -362,12 +378,18 @@ Response download(ImageLibrary& lib, const Request& req) {
     if (auto bytes = read_bytes(lib.file_of(name))) files.emplace_back(name, std::move(*bytes));
   }
   const std::string zip_name = detail::uuid4() + ".zip";
+  emit_bulk_download(events, "bulk_download_started", zip_name);
   std::error_code ec;
   std::filesystem::create_directories(downloads_dir(lib), ec);
   std::ofstream out(downloads_dir(lib) / zip_name, std::ios::binary | std::ios::trunc);
   const std::string zip = make_stored_zip(files);
   out.write(zip.data(), static_cast<std::streamsize>(zip.size()));
-  if (!out) return Response::detail(500, "Failed to write the download");
+  out.close();
+  if (!out) {
+    emit_bulk_download(events, "bulk_download_error", zip_name, "cannot write the archive");
+    return Response::detail(500, "Failed to write the download");
+  }
+  emit_bulk_download(events, "bulk_download_complete", zip_name);
   Json result = Json::object();
   result["response"] = "Your images are preparing to be downloaded";
   result["bulk_download_item_name"] = zip_name;
@@ -388,7 +410,7 @@ Response get_download(ImageLibrary& lib, const Request& req) {
 
 }  // namespace
 
-void add_image_routes(Router& router, ImageStore& images) {
+void add_image_routes(Router& router, ImageStore& images, EventSink events) {
   // ImageStore::create makes only ImageLibrary; a bad_cast here would be a wiring bug at startup.
   ImageLibrary& lib = dynamic_cast<ImageLibrary&>(images);
   const std::string p = kPrefix;
@@ -412,7 +434,8 @@ void add_image_routes(Router& router, ImageStore& images) {
   router.add("POST", p + "/star", Access::user, [&lib](const Request& req) { return star(lib, req, true); });
   router.add("POST", p + "/unstar", Access::user,
              [&lib](const Request& req) { return star(lib, req, false); });
-  add("POST", p + "/download", Access::user, download);
+  router.add("POST", p + "/download", Access::user,
+             [&lib, events](const Request& req) { return download(lib, req, events); });
   add("GET", p + "/download/{bulk_download_item_name}", Access::user, get_download);
   add("GET", p + "/i/{image_name}", Access::user, get_dto);
   add("PATCH", p + "/i/{image_name}", Access::user, patch_image);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "event_sink.h"
 #include "ivk/error.h"
 #include "router.h"
 
@@ -50,6 +51,7 @@ class ImageStore {
 };
 
 // Registers /api/v1/images/*, /api/v1/boards/* and /api/v1/board_images/* (spec §5, §6).
-void add_image_routes(Router& router, ImageStore& images);
+// `events` receives the bulk download events (bulk_download_started, _complete, _error).
+void add_image_routes(Router& router, ImageStore& images, EventSink events = {});
 
 }  // namespace ivk::emu

@@ -7,20 +7,18 @@
 #include <memory>
 #include <string>
 
+#include "event_sink.h"
 #include "ivk/emulator.h"
 #include "ivk/error.h"
 #include "router.h"
 
 namespace ivk::emu {
 
-// Receives model-install events ("model_install_download_progress", ...) with their JSON payload;
-// the Socket.IO layer forwards them to subscribers. May be empty.
-using EventSink = std::function<void(const std::string& event, const std::string& payload_json)>;
-
 class ModelManager {
  public:
   // Loads options.models_file (or the built-in catalog, or data_dir/models.json when persisting);
-  // data_dir exists and is writable. Starts the install worker thread.
+  // data_dir exists and is writable. Starts the install worker thread. `events` receives the
+  // model-install events ("model_install_download_progress", ...); may be empty.
   static Result<std::unique_ptr<ModelManager>> create(const EmulatorOptions& options,
                                                       const std::filesystem::path& data_dir,
                                                       EventSink events = {});

@@ -3,7 +3,9 @@
 // typed. Errors come from ServerSession (not_found with the server's detail for a 404, http, auth,
 // transport, timeout) plus the mappings documented per method; answers that are not the documented
 // shape give parse_error. Nothing here throws or prints; every call is one request.
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -145,11 +147,17 @@ class ImagesApi {
 
   // POST /download (202): starts building a zip of these images (or of a board) and returns its
   // item name. The zip is ready after the bulk_download_complete event; fetch it with
-  // download_zip_file. Never retried.
+  // download_zip_file, or wait for it with wait_for_zip_file. Never retried.
   Result<std::string> download_zip(std::span<const std::string> image_names);
   Result<std::string> download_board_zip(std::string_view board_id);
   // GET /download/{item_name}: the zip bytes. 404 -> not_found (not ready yet, or unknown).
   Result<std::string> download_zip_file(std::string_view item_name);
+  // download_zip_file, asked again every `poll` while the server answers 404 (the archive is still
+  // being built), for at most `timeout`: the zip bytes, the first other error, timeout, or cancelled
+  // as soon as `cancelled` returns true (checked between attempts).
+  Result<std::string> wait_for_zip_file(std::string_view item_name, std::chrono::milliseconds timeout,
+                                        std::chrono::milliseconds poll = std::chrono::milliseconds(250),
+                                        const std::function<bool()>& cancelled = {});
 
   [[nodiscard]] ServerSession& session() const noexcept { return *session_; }
 

@@ -1,6 +1,9 @@
 // ImagesApi: the /api/v1/images routes other than upload (spec §5.2).
 #include "ivk/images_api.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "api/images_parse.h"
 #include "api/models_api_support.h"
 #include "core/json_read.h"
@@ -189,6 +192,36 @@ Result<std::string> ImagesApi::download_board_zip(std::string_view board_id) {
 
 Result<std::string> ImagesApi::download_zip_file(std::string_view item_name) {
   return session_->get(ApiRoot::v1, "/images/download/" + url_encode_path_segment(item_name));
+}
+
+Result<std::string> ImagesApi::wait_for_zip_file(std::string_view item_name,
+                                                 std::chrono::milliseconds timeout,
+                                                 std::chrono::milliseconds poll,
+                                                 const std::function<bool()>& cancelled) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto deadline = start + timeout;
+  const auto step = std::max(poll, std::chrono::milliseconds(1));
+  while (true) {
+    auto zip = download_zip_file(item_name);
+    if (zip || zip.error().code != ErrorCode::not_found) return zip;
+    const auto now = Clock::now();
+    if (now >= deadline) {
+      const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - start).count();
+      return fail(ErrorCode::timeout,
+                  "the archive " + std::string(item_name) + " was not ready after " + std::to_string(waited) +
+                      " ms (the server is still building it, or it does not exist)",
+                  "/images/download/" + std::string(item_name));
+    }
+    // Sleep in short slices so that a cancel is seen promptly.
+    const auto wake = std::min(deadline, now + step);
+    while (Clock::now() < wake) {
+      if (cancelled && cancelled())
+        return fail(ErrorCode::cancelled, "cancelled while waiting for the archive");
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(wake - Clock::now(), std::chrono::milliseconds(20)));
+    }
+  }
 }
 
 }  // namespace ivk

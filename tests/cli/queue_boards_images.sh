@@ -66,6 +66,16 @@ run 0 images download "$up" --server "$S" -o "$TMP/dl"
 cmp -s "$TMP/dl/$up" "$PNG" || fail "the downloaded image differs from the uploaded file"
 run 0 images download "$up" --server "$S" -o "$TMP/dl"
 assert_contains "$OUT" "(already there)"
+# One archive built by the server: the zip holds the uploaded file, byte for byte.
+run 0 images download --board "Red foxes" --zip "$TMP/foxes.zip" --server "$S" --json
+json_assert "check(d['images'] == 1 and d['bytes'] > 1000 and d['bulk_download_item_name'].endswith('.zip'), 'zip %r' % d)"
+python3 - "$TMP/foxes.zip" "$up" "$PNG" <<'PY' || fail "the archive does not hold the uploaded image"
+import sys, zipfile
+archive, name, original = sys.argv[1:4]
+with zipfile.ZipFile(archive) as z:
+    assert z.namelist() == [name], z.namelist()
+    assert z.read(name) == open(original, "rb").read()
+PY
 run 0 images star "$up" --server "$S"
 assert_eq "$OUT" "starred 1 image(s)"
 run 0 boards remove "$up" --server "$S"

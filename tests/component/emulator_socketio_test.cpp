@@ -232,6 +232,46 @@ TEST(EmulatorSocketIo, QueueEventsReachSubscribersInOrder) {
   }
 }
 
+// POST /images/download announces its archive to the bulk download room only (spec §8).
+TEST(EmulatorSocketIo, BulkDownloadEventsReachTheirRoomOnly) {
+  auto emulator = start();
+  ASSERT_TRUE(emulator);
+  WsClient downloads;
+  WsClient queue_only;
+  ASSERT_FALSE(open_and_connect(downloads, emulator->port()).empty());
+  ASSERT_FALSE(open_and_connect(queue_only, emulator->port()).empty());
+  downloads.write(R"(421["subscribe_bulk_download",{"bulk_download_id":"default"}])");
+  ASSERT_EQ(downloads.read_skipping_pings().value_or(""), "431[]");
+  queue_only.write(R"(421["subscribe_queue",{"queue_id":"default"}])");
+  ASSERT_EQ(queue_only.read_skipping_pings().value_or(""), "431[]");
+
+  auto r = raw_http(emulator->port(), "POST", "/api/v1/images/download", R"({"image_names":["gone.png"]})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string name = Json::parse(r.body).at("bulk_download_item_name").get<std::string>();
+  ASSERT_EQ(name.size(), 36u + 4u);
+  for (const char* expected : {"bulk_download_started", "bulk_download_complete"}) {
+    auto frame = downloads.read_skipping_pings();
+    ASSERT_TRUE(frame);
+    const auto [event, payload] = event_of(*frame);
+    EXPECT_EQ(event, expected) << *frame;
+    EXPECT_EQ(payload.at("bulk_download_id"), "default");
+    EXPECT_EQ(payload.at("bulk_download_item_name"), name);
+    EXPECT_EQ(payload.at("bulk_download_item_id"), name.substr(0, 36));
+    EXPECT_TRUE(payload.at("timestamp").is_number_integer());
+  }
+  auto zip = raw_http(emulator->port(), "GET", "/api/v1/images/download/" + name);
+  EXPECT_EQ(zip.status, 200);
+  EXPECT_EQ(zip.body.substr(0, 2), "PK");
+
+  queue_only.write(R"(422["unsubscribe_queue",{"queue_id":"default"}])");
+  for (;;) {
+    auto frame = queue_only.read_skipping_pings();
+    ASSERT_TRUE(frame);
+    if (*frame == "432[]") break;
+    ADD_FAILURE() << "a socket outside the bulk download room received " << *frame;
+  }
+}
+
 TEST(EmulatorSocketIo, LongPollingSession) {
   auto emulator = start();
   ASSERT_TRUE(emulator);
