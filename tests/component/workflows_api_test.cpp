@@ -261,7 +261,8 @@ TEST(WorkflowsApiTest, ThumbnailIsReadSetAsMultipartAndDeleted) {
   EXPECT_EQ(*bytes, std::string("\x89PNG\r\n\x1a\n\0\0", 10));
 
   // Image bytes that contain the first boundary candidate make the builder pick another.
-  const std::string image = std::string("\x89PNG--ivk-form-boundary\0\xff", 27);
+  static constexpr char kImage[] = "\x89PNG--ivk-form-boundary\0\xff";
+  const std::string image(kImage, sizeof kImage - 1);  // the embedded NUL included
   auto set = api.set_thumbnail("w1", image, "image/webp");
   ASSERT_TRUE(set) << set.error().describe();
   EXPECT_EQ(set->workflow_id, "d7a1c0de-0000-4000-8000-000000000001");
