@@ -11,12 +11,11 @@ header) is accepted. Exits 77 (skipped) when python-socketio or its transports a
 needs Debian's python3-socketio, python3-websocket and python3-requests under /usr/bin/python3.
 """
 import json
-import re
-import signal
-import subprocess
 import sys
 import threading
 import urllib.request
+
+from emulator_process import start_emulator, stop_emulator
 
 try:
     import socketio
@@ -55,25 +54,11 @@ def check(cond, what):
 
 
 def start(args):
-    proc = subprocess.Popen([IVK, "emulator", "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    m = re.search(r"(http://\S+)", line)
-    if not m:
-        proc.kill()
-        sys.exit(f"emulator did not start: {line!r} {proc.stderr.read()[:500]}")
-    return proc, m.group(1)
+    return start_emulator(IVK, args)
 
 
 def stop(proc):
-    proc.send_signal(signal.SIGINT)
-    try:
-        rc = proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = "killed"
-    if rc != 0:
-        failures.append(f"emulator exit status {rc} after SIGINT")
+    stop_emulator(proc, failures)
 
 
 def http(base, method, path, body=None, token=None):

@@ -13,12 +13,12 @@ body against the declared schema (or against `schema=` for routes newer than the
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from emulator_process import start_emulator, stop_emulator
 
 try:
     from openapi_schema_validator import OAS31Validator
@@ -119,25 +119,11 @@ LOGIN = {"type": "object", "required": ["token", "user", "expires_in"],
 
 
 def start(args):
-    proc = subprocess.Popen([IVK, "emulator", "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    m = re.search(r"(http://\S+)", line)
-    if not m:
-        proc.kill()
-        sys.exit(f"emulator did not start: {line!r} {proc.stderr.read()[:500]}")
-    return proc, m.group(1)
+    return start_emulator(IVK, args)
 
 
 def stop(proc):
-    proc.send_signal(signal.SIGINT)
-    try:
-        rc = proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = "killed"
-    if rc != 0:
-        failures.append(f"emulator exit status {rc} after SIGINT")
+    stop_emulator(proc, failures)
 
 
 
