@@ -67,6 +67,9 @@ class ServerSession {
 
   // GET /api/v1/app/version, parsed leniently.
   Result<ServerVersion> version();
+  // GET /api/v1/app/runtime_config (5.9+; admin only on a multi-user server): the body as sent,
+  // {"set_fields": [...], "config": {"max_queue_size": 10000, ...}}.
+  Result<std::string> runtime_config();
   // GET /api/v1/auth/status; nullopt when the route answers 404 (a server older than 6.12, which is
   // single-user), not an error.
   Result<std::optional<AuthStatus>> auth_status();

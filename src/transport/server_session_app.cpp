@@ -1,5 +1,6 @@
 // The ServerSession calls every client makes before anything else (spec §0 "Version detection",
-// §1, §2): the server version, whether it is multi-user, and logging in.
+// §1, §2): the server version, whether it is multi-user, and logging in; and the app's runtime
+// configuration (its limits, such as max_queue_size).
 #include <simdjson.h>
 
 #include <exception>
@@ -20,6 +21,8 @@ Result<ServerVersion> ServerSession::version() {
   }
   return parsed;
 }
+
+Result<std::string> ServerSession::runtime_config() { return get(ApiRoot::v1, "/app/runtime_config"); }
 
 Result<std::optional<AuthStatus>> ServerSession::auth_status() {
   auto body = get(ApiRoot::v1, "/auth/status");
