@@ -3,6 +3,7 @@
 #include "ivk/batch.h"
 #include "ivk/batch_run.h"
 #include "ivk/boards_api.h"
+#include "ivk/client.h"
 #include "ivk/error.h"
 #include "ivk/event_dedupe.h"
 #include "ivk/event_stream.h"
