@@ -1,26 +1,16 @@
 #include "server_options.h"
 
-#include <cstdlib>
-#include <map>
-
 #include "common.h"
 #include "ivk/models_api.h"
 
 namespace ivk::cli {
 namespace {
 
-// The environment variables the configuration reads (resolve_server_config takes a map so that
-// the library never reads the process environment itself).
-std::map<std::string, std::string> server_environment() {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"INVOKEAI_URL", "INVOKEAI_TOKEN", "XDG_CONFIG_HOME", "HOME"})
-    if (const char* value = std::getenv(name); value != nullptr) env[name] = value;
-  return env;
-}
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
+// The library names a URL given in the options "ClientOptions::url"; on this command line it is --server.
+template <class T>
+Result<T> with_flag_names(Result<T> result) {
+  if (!result && result.error().source == "ClientOptions::url") result.error().source = "--server";
+  return result;
 }
 
 }  // namespace
@@ -38,33 +28,20 @@ void add_server_options(CLI::App* sub, ServerOptions& opts, const std::string& t
                 "Do not check the server's TLS certificate (an https server with a self-signed one)");
 }
 
+ClientOptions client_options(const ServerOptions& opts) {
+  ClientOptions options = ClientOptions::from_environment();
+  if (opts.url_given()) options.url = opts.url;
+  if (opts.token_option != nullptr && opts.token_option->count() > 0) options.token = opts.token;
+  options.verify_tls = !opts.insecure;
+  return options;
+}
+
 Result<std::unique_ptr<ServerSession>> open_session(const ServerOptions& opts) {
-  const auto env = server_environment();
-  std::optional<std::string> flag_url;
-  if (opts.url_given()) flag_url = opts.url;
-  std::optional<std::string> flag_token;
-  if (opts.token_option != nullptr && opts.token_option->count() > 0) flag_token = opts.token;
-  auto config = resolve_server_config(flag_url, flag_token, env, default_config_path(env));
-  if (!config) {
-    // The library names the flag generically; on this command line it is --server.
-    Error e = config.error();
-    if (e.source == "--url") e.source = "--server";
-    return tl::unexpected(e);
-  }
-  const bool has_token = config->token.has_value();
-  SessionOptions session_options;
-  session_options.transport.verify_tls = !opts.insecure;
-  auto session = std::make_unique<ServerSession>(std::move(*config), std::move(session_options));
-  const std::string email = env_or_empty("INVOKEAI_EMAIL");
-  const std::string password = env_or_empty("INVOKEAI_PASSWORD");
-  if (!has_token && !email.empty() && !password.empty()) {
-    // Only multi-user servers (6.12+) have accounts; a 404 here means a single-user server.
-    auto status = session->auth_status();
-    if (!status) return tl::unexpected(status.error());
-    if (*status && (*status)->multiuser_enabled)
-      if (auto s = session->login(email, password); !s) return tl::unexpected(s.error());
-  }
-  return session;
+  return with_flag_names(open_server_session(client_options(opts)));
+}
+
+Result<std::unique_ptr<Client>> open_client(const ServerOptions& opts) {
+  return with_flag_names(Client::connect(client_options(opts)));
 }
 
 EventStreamOptions event_stream_options(const ServerOptions& opts, ServerSession& session) {

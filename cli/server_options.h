@@ -1,13 +1,14 @@
 #pragma once
 // --server, --token and --insecure for every subcommand that talks to a server, and building the
-// ServerSession (and the event stream options) from them: flag > INVOKEAI_URL / INVOKEAI_TOKEN >
-// config file > http://127.0.0.1:9090.
+// Client (or a bare ServerSession, and the event stream options) from them: flag > INVOKEAI_URL /
+// INVOKEAI_TOKEN > config file > http://127.0.0.1:9090.
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "ivk/client.h"
 #include "ivk/error.h"
 #include "ivk/event_stream.h"
 #include "ivk/model_record.h"
@@ -29,9 +30,16 @@ struct ServerOptions {
 // where a subcommand needs --token for something else) to sub.
 void add_server_options(CLI::App* sub, ServerOptions& opts, const std::string& token_flag = "--token");
 
+// The Client options of this command line: the flags over the process environment.
+ClientOptions client_options(const ServerOptions& opts);
+
 // Resolves the configuration and opens a session. On a multi-user server, when no token is
 // configured and INVOKEAI_EMAIL and INVOKEAI_PASSWORD are set, logs in first.
 Result<std::unique_ptr<ServerSession>> open_session(const ServerOptions& opts);
+
+// Like open_session, then checks that the server answers (Client::connect): the session, the API
+// classes and the event socket (which follows the session's token and --insecure) in one object.
+Result<std::unique_ptr<Client>> open_client(const ServerOptions& opts);
 
 // Event stream options that follow the session: its current token (refreshed ones too) and the TLS
 // check of --insecure. The session must outlive the stream.
