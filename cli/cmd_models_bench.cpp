@@ -66,13 +66,17 @@ int run_bench(const BenchOptions& opts) {
   if (keys.empty()) return usage_error("models bench: --models needs at least one key");
   auto assignments = parse_sets(opts.values);
   if (!assignments) return usage_error(assignments.error().message);
-  auto base_wf = load_workflow(opts.workflow, opts.templates);
+  // The file first: a bad one fails before any request.
+  auto base_wf = load_workflow(opts.workflow, "");
   if (!base_wf) return report_error(base_wf.error());
-  if (!assignments->empty())
-    if (auto ok = base_wf->set_many(*assignments); !ok) return report_error(ok.error());
-
   auto session = open_session(opts.server);
   if (!session) return report_error(session.error());
+  // Typed by the server's own templates (or --templates) before any value is set, so a value out
+  // of its node's range is refused here and no model's run is enqueued.
+  if (auto typed = apply_server_templates(*base_wf, opts.templates, **session); !typed)
+    return report_error(typed.error());
+  if (!assignments->empty())
+    if (auto ok = base_wf->set_many(*assignments); !ok) return report_error(ok.error());
   ModelsApi models(**session);
   // Every model and every body first: a typo in the last key must not cost the first runs.
   std::vector<std::pair<ModelRecord, std::string>> plans;
@@ -196,7 +200,10 @@ void add_models_bench_command(CLI::App& models, Runner& run) {
       ->check(CLI::PositiveNumber)
       ->type_name("S");
   sub->add_flag("--json", opts->json, "JSON array of {key, name, base, status, seconds, images, error?}");
-  add_templates_option(sub, opts->templates);
+  add_templates_option(sub, opts->templates)
+      ->description(
+          "Server OpenAPI document to type inputs from the node schemas (default: $IVK_TEMPLATES, else "
+          "the server's own GET /openapi.json, cached)");
   sub->footer(
       "Each model runs after the previous one finished, so times do not overlap. Sweeps are not\n"
       "used here; --runs repeats each model's run.\n\n"

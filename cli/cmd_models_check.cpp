@@ -9,6 +9,7 @@
 #include "exit_codes.h"
 #include "ivk/json_text.h"
 #include "ivk/model_helpers.h"
+#include "ivk/models_api.h"
 #include "server_options.h"
 #include "table.h"
 
@@ -57,10 +58,24 @@ std::string requirements_json(const std::vector<ModelRequirement>& slots) {
 int run_check(const CheckOptions& opts) {
   if (models_source_conflict(opts.models, opts.server))
     return usage_error("--models and --server exclude each other: check against a saved list or a server");
-  auto wf = load_workflow(opts.workflow, opts.templates);
+  const bool from_server = opts.models.empty();
+  // The file first: a bad one fails before any request.
+  auto wf = load_workflow(opts.workflow, from_server ? "" : opts.templates);
   if (!wf) return report_error(wf.error());
-  auto catalog = load_catalog(opts.models, opts.server);
-  if (!catalog) return report_error(catalog.error());
+  Result<ModelCatalog> catalog = ModelCatalog();
+  if (from_server) {
+    // One session for both: the server's node templates (unless --templates) and its models.
+    auto session = open_session(opts.server);
+    if (!session) return report_error(session.error());
+    if (auto typed = apply_server_templates(*wf, opts.templates, **session); !typed)
+      return report_error(typed.error());
+    auto records = ModelsApi(**session).list();
+    if (!records) return report_error(records.error());
+    catalog = ModelCatalog(std::move(*records));
+  } else {
+    catalog = load_model_catalog(opts.models);
+    if (!catalog) return report_error(catalog.error());
+  }
   const auto slots = model_requirements(*wf);
   const CompatibilityReport report = check_compatibility(*wf, *catalog);
   if (opts.json) {
@@ -100,7 +115,10 @@ void add_models_check_command(CLI::App& models, Runner& run) {
   sub->add_option("--models", opts->models,
                   "Check against a saved GET /api/v2/models/ body instead of the server's list")
       ->type_name("FILE");
-  add_templates_option(sub, opts->templates);
+  add_templates_option(sub, opts->templates)
+      ->description(
+          "Server OpenAPI document to type inputs from the node schemas (default: $IVK_TEMPLATES, else "
+          "the server's own GET /openapi.json, cached)");
   sub->add_flag("--json", opts->json, R"(Print {"requirements", "findings", "ok"} as JSON)");
   sub->footer(
       "Lists every model slot (the form input index, what the slot accepts, the model it names),\n"

@@ -4,16 +4,19 @@
 
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <sstream>
 
 #include "exit_codes.h"
 #include "ivk/node_templates.h"
 #include "ivk/png_metadata.h"
+#include "ivk/server_templates.h"
 
 namespace ivk::cli {
 namespace {
@@ -54,6 +57,18 @@ Result<Workflow> load_from_stdin() {
   return Workflow::load_string(std::move(*bytes), "<stdin>");
 }
 
+Status apply_templates_file(Workflow& workflow, const std::string& templates_path) {
+  auto templates = NodeTemplates::from_openapi_file(templates_path);
+  if (!templates) {
+    Error e = templates.error();
+    if (e.source.empty()) e.source = templates_path;
+    e.message = "cannot use the templates: " + e.message;
+    return tl::unexpected(std::move(e));
+  }
+  workflow.apply_templates(std::make_shared<const NodeTemplates>(std::move(*templates)));
+  return {};
+}
+
 }  // namespace
 
 CLI::Option* add_templates_option(CLI::App* sub, std::string& path) {
@@ -75,17 +90,47 @@ Result<Workflow> load_workflow(const std::string& path, const std::string& templ
     if (e.source.empty()) e.source = path;
     return tl::unexpected(std::move(e));
   }
-  if (!templates_path.empty()) {
-    auto templates = NodeTemplates::from_openapi_file(templates_path);
-    if (!templates) {
-      Error e = templates.error();
-      if (e.source.empty()) e.source = templates_path;
-      e.message = "cannot use the templates: " + e.message;
-      return tl::unexpected(std::move(e));
-    }
-    wf->apply_templates(std::make_shared<const NodeTemplates>(std::move(*templates)));
-  }
+  if (!templates_path.empty())
+    if (auto applied = apply_templates_file(*wf, templates_path); !applied)
+      return tl::unexpected(applied.error());
   return wf;
+}
+
+Result<Workflow> load_workflow_for_server(const std::string& path, const std::string& templates_flag,
+                                          ServerSession& session) {
+  auto wf = load_workflow(path, "");
+  if (!wf) return wf;
+  if (auto applied = apply_server_templates(*wf, templates_flag, session); !applied)
+    return tl::unexpected(applied.error());
+  return wf;
+}
+
+Status apply_server_templates(Workflow& workflow, const std::string& templates_flag, ServerSession& session) {
+  if (!templates_flag.empty()) return apply_templates_file(workflow, templates_flag);
+  auto fetched = fetch_server_templates(session, server_templates_dir());
+  if (!fetched) {
+    const Error& e = fetched.error();
+    // No answer, or one that refuses us: the command's own requests would fail the same way.
+    if (e.code == ErrorCode::transport || e.code == ErrorCode::timeout || e.code == ErrorCode::cancelled ||
+        e.code == ErrorCode::auth)
+      return tl::unexpected(e);
+    std::cerr << "ivk: warning: inputs are not typed from the server's node templates: " << e.describe()
+              << " (--templates FILE gives them)\n";
+    return {};
+  }
+  if (!*fetched) return {};  // the server serves no /openapi.json: typed from the values, as before
+  if ((*fetched)->cache_error)
+    std::cerr << "ivk: warning: the server's node templates are not cached: "
+              << (*fetched)->cache_error->describe() << '\n';
+  workflow.apply_templates(std::make_shared<const NodeTemplates>(std::move((*fetched)->templates)));
+  return {};
+}
+
+std::filesystem::path server_templates_dir() {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"XDG_CACHE_HOME", "HOME"})
+    if (const char* value = std::getenv(name); value != nullptr) env[name] = value;
+  return default_cache_dir(env).value_or(std::filesystem::path());
 }
 
 Result<std::string> read_file(const std::string& path) {

@@ -9,6 +9,7 @@
 
 #include "ivk/error.h"
 #include "ivk/model_record.h"
+#include "ivk/server_session.h"
 #include "ivk/workflow.h"
 
 namespace ivk::cli {
@@ -20,6 +21,24 @@ CLI::Option* add_templates_option(CLI::App* sub, std::string& path);
 // from standard input when path is "-"; then applies the node templates of templates_path
 // (an OpenAPI document) unless it is empty.
 Result<Workflow> load_workflow(const std::string& path, const std::string& templates_path);
+
+// load_workflow for a command that talks to session's server. The node templates come from
+// templates_flag (--templates, $IVK_TEMPLATES) when it is not empty; else from the server's own
+// GET /openapi.json, cached per server version and URL (see server_templates_dir); else there are
+// none, as with load_workflow(path, ""). The file is read before the server is asked, so a bad
+// file fails without a request. A server without the document (404) is no error. A document ivk
+// cannot use, a server error on it, or a cache that cannot be written only warns on stderr; no
+// answer at all (transport, timeout, auth) is an error, since nothing else would work either.
+Result<Workflow> load_workflow_for_server(const std::string& path, const std::string& templates_flag,
+                                          ServerSession& session);
+
+// The second half of load_workflow_for_server, for a command that loaded its workflow already:
+// applies templates_flag's document, else the server's (same rules), else nothing.
+Status apply_server_templates(Workflow& workflow, const std::string& templates_flag, ServerSession& session);
+
+// Where the server's OpenAPI documents are cached: $XDG_CACHE_HOME/ivk, else $HOME/.cache/ivk;
+// empty (nothing cached) when neither is set.
+std::filesystem::path server_templates_dir();
 
 // Reads a whole file; "-" reads standard input.
 Result<std::string> read_file(const std::string& path);
