@@ -143,7 +143,9 @@ Status detail::RunPlanState::read_inputs_file(const Workflow& workflow, const st
     std::vector<std::uint64_t> set_on_row;  // per file field: the last row that gave it a value
     while (true) {
       const std::uint64_t offset = in.offset();
-      if (!detail::read_jsonl_line(in, line)) break;
+      const bool more = detail::read_jsonl_line(in, line);
+      if (in.error()) return tl::unexpected(*in.error());  // not a short line: a failed read
+      if (!more) break;
       ++line_number;
       if (detail::is_blank_line(line)) continue;
       if (auto split = detail::split_jsonl_object(line, line_number, members); !split)
@@ -178,7 +180,6 @@ Status detail::RunPlanState::read_inputs_file(const Workflow& workflow, const st
       row_offsets.push_back(offset);
       end_of_rows = in.offset();
     }
-    if (in.error()) return tl::unexpected(*in.error());
     if (row_offsets.empty()) return no_items(name, "the file has no JSON object lines");
   }
   row_offsets.push_back(end_of_rows);
