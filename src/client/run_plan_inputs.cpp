@@ -28,6 +28,8 @@ tl::unexpected<Error> no_items(const std::string& file, const std::string& why) 
   return tl::unexpected(make_error(ErrorCode::invalid_argument, "no items: " + why, {}, file));
 }
 
+std::string cells_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " cell" : " cells"); }
+
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -120,8 +122,8 @@ Status detail::RunPlanState::read_inputs_file(const Workflow& workflow, const st
       }
       if (cells.size() != columns)
         return at(make_error(ErrorCode::parse_error,
-                             "this row has " + std::to_string(cells.size()) + " cells, the header has " +
-                                 std::to_string(columns) +
+                             "this row has " + cells_text(cells.size()) + ", the header has " +
+                                 cells_text(columns) +
                                  "; expected one cell per column (an empty cell keeps the workflow's value)"),
                   name, location(first_line, std::min(cells.size(), columns) + 1));
       for (std::size_t c = 0; c < columns; ++c) {
