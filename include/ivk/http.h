@@ -27,6 +27,8 @@ struct HttpRequest {
   std::string body;  // sent as is; empty means no body (except POST/PUT/PATCH, which send an empty one)
   // Overrides TransportOptions::request_timeout for this request (e.g. a long download).
   std::optional<std::chrono::milliseconds> timeout;
+  // Overrides TransportOptions::connect_timeout (ServerSession caps it by a run's deadline).
+  std::optional<std::chrono::milliseconds> connect_timeout;
 };
 
 struct HttpResponse {

@@ -81,11 +81,21 @@ class ServerSession {
   [[nodiscard]] std::optional<std::string> token() const;
   void set_token(std::optional<std::string> token);
 
+  // A deadline for everything sent from now on (a sweep's --timeout): each attempt's total and
+  // connect timeouts are capped by the time left (so a trickling answer ends at it too), no retry is
+  // slept for or attempted past it, and a request that would start after it fails at once. Those
+  // failures are ErrorCode::timeout with a message saying the run's deadline was reached. nullopt
+  // (the default) removes it. Thread-safe; an attempt already running keeps the cap it started with.
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> deadline() const;
+
  private:
   ServerConfig config_;
   std::unique_ptr<HttpTransport> transport_;
   SessionOptions options_;
   mutable std::mutex token_mutex_;
+  mutable std::mutex deadline_mutex_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 }  // namespace ivk

@@ -315,7 +315,8 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent_.c_str());
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl can decode; body arrives decoded
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, as_long(options_.connect_timeout));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     as_long(request.connect_timeout.value_or(options_.connect_timeout)));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, as_long(timeout));  // 0 = no limit, as in TransportOptions
     if (options_.stall_timeout.count() > 0) {
       // curl counts stall time in whole seconds; round up so a short stall timeout never becomes 0 (off).

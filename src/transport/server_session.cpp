@@ -66,6 +66,30 @@ tl::unexpected<Error> cancelled_error(std::string message, std::string where) {
   return tl::unexpected(make_error(ErrorCode::cancelled, std::move(message), std::move(where)));
 }
 
+// A run's deadline bounds each attempt: its whole time and its connect time are set explicitly (an
+// injected transport may not share the session's TransportOptions), never beyond what is left.
+// A configured 0 means "no limit", which the deadline turns into one.
+void cap_by_deadline(HttpRequest& http, std::chrono::milliseconds left, const TransportOptions& transport) {
+  auto capped = [left](std::chrono::milliseconds configured) {
+    return configured.count() <= 0 ? left : std::min(configured, left);
+  };
+  http.timeout = capped(http.timeout.value_or(transport.request_timeout));
+  http.connect_timeout = capped(http.connect_timeout.value_or(transport.connect_timeout));
+}
+
+// A failure because the run's deadline came: ErrorCode::timeout whatever ended the last attempt,
+// since time, not the server, is what stops the request now. The last attempt's explanation stays
+// in the message, and the server's detail with it.
+tl::unexpected<Error> deadline_error(std::string_view what, const Error* last, std::string where) {
+  Error e =
+      make_error(ErrorCode::timeout, "the run's deadline was reached " + std::string(what), std::move(where));
+  if (last != nullptr) {
+    e.message += " (" + last->message + ")";
+    e.detail = last->detail;
+  }
+  return tl::unexpected(std::move(e));
+}
+
 }  // namespace
 
 ServerSession::ServerSession(ServerConfig config, SessionOptions options)
@@ -89,6 +113,16 @@ std::optional<std::string> ServerSession::token() const {
 void ServerSession::set_token(std::optional<std::string> token) {
   std::lock_guard lock(token_mutex_);
   config_.token = std::move(token);
+}
+
+void ServerSession::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  std::lock_guard lock(deadline_mutex_);
+  deadline_ = deadline;
+}
+
+std::optional<std::chrono::steady_clock::time_point> ServerSession::deadline() const {
+  std::lock_guard lock(deadline_mutex_);
+  return deadline_;
 }
 
 Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
@@ -131,9 +165,22 @@ Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
     for (int attempt = 1;; ++attempt) {
       if (is_cancelled(cancelled)) return cancelled_error("cancelled before the request was sent", where);
 
+      // Read per attempt, like the token: another thread may move the deadline during our backoff.
+      const auto run_deadline = deadline();
+      HttpRequest http = base;
+      if (run_deadline) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= *run_deadline)
+          return deadline_error(
+              attempt == 1 ? "before the request could be sent" : "before it could be retried", nullptr,
+              where);
+        // Rounded up: a cap of 0 ms would mean "no limit" to curl.
+        cap_by_deadline(http, std::chrono::ceil<std::chrono::milliseconds>(*run_deadline - now),
+                        options_.transport);
+      }
+
       // Read the token per attempt: a concurrent request may have refreshed it during our backoff.
       const std::optional<std::string> sent_token = token();
-      HttpRequest http = base;
       if (!caller_sets_auth && sent_token && !sent_token->empty())
         http.headers.push_back(HttpHeader{"Authorization", "Bearer " + *sent_token});
 
@@ -160,8 +207,18 @@ Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
         redact_secret(why, *now_token);
       if (why.code == ErrorCode::cancelled) return tl::unexpected(std::move(why));
 
+      // The attempt ran out of the time the deadline left it (curl's clock starts after ours, so
+      // "now" is past the deadline): say so, instead of "no answer within N ms".
+      const auto now = std::chrono::steady_clock::now();
+      if (run_deadline && !answer && why.code == ErrorCode::timeout && now >= *run_deadline)
+        return deadline_error("while waiting for the answer", &why, where);
+
       const auto delay = next_delay(options_.retry, attempt, idempotency, outcome, thread_random());
       if (!delay) return tl::unexpected(std::move(why));
+      // Neither slept for nor attempted: a retry that cannot start before the deadline is no retry.
+      if (run_deadline && now + *delay >= *run_deadline)
+        return deadline_error("with no time left to retry (attempt " + std::to_string(attempt) + " failed)",
+                              &why, where);
       if (options_.on_retry) {
         try {
           options_.on_retry(attempt, *delay, why);
