@@ -254,8 +254,9 @@ Result<Json> QueueService::enqueue(const std::string& queue_id, EnqueueBody body
     // The server answers every item of the batch id, ORDER BY item_id DESC: with a client-chosen
     // batch_id used before, the earlier items are listed too.
     Json ids = Json::array();
-    for (auto it = items_.rbegin(); it != items_.rend(); ++it)
-      if (it->second.batch_id == batch_id) ids.push_back(it->first);
+    for (const auto& [id, item] : items_)
+      if (item.batch_id == batch_id) ids.push_back(id);
+    std::reverse(ids.begin(), ids.end());
     result["queue_id"] = queue_id;
     result["enqueued"] = static_cast<std::int64_t>(sessions.size());
     result["requested"] = requested > 9223372036854775807ull ? std::int64_t{9223372036854775807}
@@ -513,6 +514,7 @@ Result<Json> QueueService::retry(const std::string& queue_id, const std::vector<
     }
     if (db_) {
       std::vector<const QueueItem*> rows;
+      rows.reserve(created.size());
       for (const auto& item : created) rows.push_back(&item);
       if (auto stored = insert_queue_items(*db_, rows); !stored) return tl::unexpected(stored.error());
     }
