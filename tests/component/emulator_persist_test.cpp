@@ -170,6 +170,7 @@ TEST(EmulatorPersist, QueueImagesBoardsAndModelsSurviveARestart) {
     EXPECT_EQ(s.get("/api/v1/queue/default/i/" + std::to_string(id)), items[id - 1]) << "item " << id;
   EXPECT_EQ(items[0]["field_values"][0]["value"], 10);
   EXPECT_EQ(items[3]["status"], "canceled");
+  EXPECT_EQ(items[3]["field_values"], Json::array()) << "the server's [] for a batch without data";
   for (std::size_t id = 0; id < 3; ++id) {
     ASSERT_GT(pngs[id].size(), 100u);
     EXPECT_EQ(s.bytes("/api/v1/images/i/" + image_of(items[id]) + "/full"), pngs[id]) << "png " << id;
