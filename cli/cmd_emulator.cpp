@@ -31,6 +31,7 @@ struct EmulatorCliOptions {
   std::string fail_install_matching;
   int step_ms = 0;
   std::string fail_node_type;
+  std::int64_t max_queue_size = 10000;
   std::string openapi;
 };
 
@@ -74,6 +75,7 @@ int run_emulator(const EmulatorCliOptions& cli) {
   options.fail_install_matching = cli.fail_install_matching;
   options.step_ms = cli.step_ms;
   options.fail_node_type = cli.fail_node_type;
+  options.max_queue_size = cli.max_queue_size;
   options.openapi_file = cli.openapi;
   if (cli.persist && cli.data_dir.empty())
     return usage_error("--persist needs --data-dir (a temporary directory is removed on exit)");
@@ -120,7 +122,9 @@ void add_emulator_command(CLI::App& app, Runner& run) {
   sub->add_option("--data-dir", opts->data_dir,
                   "Where installed models and state live (default: a temporary directory, removed on exit)")
       ->type_name("DIR");
-  sub->add_flag("--persist", opts->persist, "Save the model catalog in --data-dir and load it at start");
+  sub->add_flag("--persist", opts->persist,
+                "Keep queue, images, boards and models in --data-dir/emulator.db and load them at start "
+                "(in-progress items become canceled, pending ones run)");
   sub->add_flag("--multiuser", opts->multiuser, "Require login and JWTs like a multi-user server");
   sub->add_option("--user", opts->users, "A multi-user account (repeatable)")
       ->type_name("EMAIL:PASSWORD[:admin]");
@@ -141,6 +145,13 @@ void add_emulator_command(CLI::App& app, Runner& run) {
   sub->add_option("--fail-node-type", opts->fail_node_type,
                   "Make queue items fail when they execute a node of this type")
       ->type_name("TYPE");
+  sub->add_option(
+         "--max-queue-size", opts->max_queue_size,
+         "The server's max_queue_size: enqueue_batch adds at most N minus the pending items and drops "
+         "the rest")
+      ->type_name("N")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}))
+      ->capture_default_str();
   sub->add_option(
          "--openapi", opts->openapi,
          "A real server's OpenAPI document: served at /openapi.json, and enqueued graphs are checked "

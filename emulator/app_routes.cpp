@@ -39,6 +39,8 @@ constexpr std::string_view kAppDeps = R"({
   "transformers": "4.46.3"
 })";
 
+constexpr std::int64_t kDefaultMaxQueueSize = 10000;
+
 const std::vector<std::string> kLogLevels = {"0", "10", "20", "30", "40", "50"};
 
 }  // namespace
@@ -74,10 +76,20 @@ void add_app_routes(Router& router, AppState& state) {
     return json_response(body);
   });
 
-  router.add("GET", base + "/runtime_config", Access::admin, [](const Request&) {
+  router.add("GET", base + "/runtime_config", Access::admin, [&state](const Request&) {
+    // set_fields names what differs from a fresh install's defaults, as if given on the command line.
+    Json set_fields = Json::array({"host", "port"});
+    Json config = Json::parse(kDefaultConfig);
+    std::lock_guard lock(state.mutex);
+    config["host"] = state.host;
+    config["port"] = state.port;
+    config["max_queue_size"] = state.max_queue_size;
+    if (state.max_queue_size != kDefaultMaxQueueSize) set_fields.push_back("max_queue_size");
+    config["use_memory_db"] = state.in_memory;
+    if (state.in_memory) set_fields.push_back("use_memory_db");
     Json body = Json::object();
-    body["set_fields"] = Json::array({"host", "port"});
-    body["config"] = Json::parse(kDefaultConfig);
+    body["set_fields"] = std::move(set_fields);
+    body["config"] = std::move(config);
     return json_response(body);
   });
 

@@ -333,8 +333,9 @@ std::vector<ExpandedSession> expand_batch(const Json& batch, std::uint64_t limit
   for (std::uint64_t s = 0; s < count; ++s) {
     ExpandedSession session;
     session.graph = batch["graph"];
+    // Always a list, empty without data: the server stores json.dumps of the substitutions made.
+    session.field_values = Json::array();
     if (has_data) {
-      session.field_values = Json::array();
       // Mixed-radix digits of the index within one run: the last group is the fastest digit.
       std::uint64_t rest = s % per_run;
       std::vector<std::size_t> index(sizes.size());

@@ -27,7 +27,7 @@ std::uint64_t requested_sessions(const Json& batch);
 
 struct ExpandedSession {
   Json graph;
-  Json field_values;  // [{"node_path","field_name","value"}], null when the batch has no data
+  Json field_values;  // [{"node_path","field_name","value"}], [] when the batch has no data
 };
 
 // The first `limit` sessions of the batch, in the server's order.

@@ -1,6 +1,6 @@
-// Emulator::start wires the pieces: data directory, model manager, routes, authentication, the
-// Socket.IO server (fed by the model manager's and the queue's events) and the HTTP server. Every request
-// goes through dispatch(), which never lets an exception escape.
+// Emulator::start wires the pieces: data directory, the database (--persist), model manager, routes,
+// authentication, the Socket.IO server (fed by the model manager's and the queue's events) and the HTTP
+// server. Every request goes through dispatch(), which never lets an exception escape.
 #include "ivk/emulator.h"
 
 #include <stdlib.h>  // mkdtemp
@@ -23,6 +23,7 @@
 #include "router.h"
 #include "session_queue.h"
 #include "socketio_server.h"
+#include "state_db.h"
 
 namespace ivk {
 
@@ -33,6 +34,7 @@ struct Emulator::Impl {
 
   // Destroyed in reverse order: the server (whose handlers use everything above it) goes first.
   emu::AppState app;
+  std::shared_ptr<emu::StateDb> db;        // --persist: shared by the models, images and queue
   std::optional<NodeTemplates> templates;  // from options.openapi_file
   std::unique_ptr<emu::Auth> auth;
   // Before the models and the queue, whose worker threads emit into it until they are joined.
@@ -105,6 +107,8 @@ void Emulator::Impl::stop() {
   if (server) server->stop();    // no handler runs after this
   models.reset();                // joins the install worker
   queue.reset();                 // joins the queue worker before the data directory goes
+  images.reset();
+  db.reset();  // closes the database: a restart on the same data directory may open it at once
   if (remove_data_dir) {
     std::error_code ec;
     std::filesystem::remove_all(data_dir, ec);  // best effort: a leftover temp dir harms no one
@@ -123,6 +127,12 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   const EmulatorOptions& opts = impl->options;
+  if (opts.persist && opts.data_dir.empty())
+    return fail(ErrorCode::invalid_argument,
+                "persist needs a data_dir: a temporary directory is removed when the emulator stops");
+  if (opts.max_queue_size < 1)
+    return fail(ErrorCode::invalid_argument,
+                "max_queue_size must be greater than 0, got " + std::to_string(opts.max_queue_size));
   try {
     if (opts.data_dir.empty()) {
       auto dir = make_temp_dir();
@@ -144,6 +154,14 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
     };
 
     impl->app.version = opts.version;
+    impl->app.host = opts.host;
+    impl->app.max_queue_size = opts.max_queue_size;
+    impl->app.in_memory = !opts.persist;
+    if (opts.persist) {
+      auto db = emu::StateDb::open(impl->data_dir);
+      if (!db) return cleanup_on_error(db.error());
+      impl->db = std::move(*db);
+    }
     if (!opts.openapi_file.empty()) {
       auto text = read_file(opts.openapi_file);
       if (!text) return cleanup_on_error(text.error());
@@ -165,13 +183,13 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
     const emu::EventSink sink = [sockets](const std::string& event, const std::string& payload) {
       sockets->emit(event, payload);
     };
-    auto models = emu::ModelManager::create(opts, impl->data_dir, sink);
+    auto models = emu::ModelManager::create(opts, impl->data_dir, sink, impl->db);
     if (!models) return cleanup_on_error(models.error());
     impl->models = std::move(*models);
-    auto images = emu::ImageStore::create(impl->data_dir);
+    auto images = emu::ImageStore::create(impl->data_dir, impl->db);
     if (!images) return cleanup_on_error(images.error());
     impl->images = std::move(*images);
-    auto queue = emu::SessionQueue::create(opts, *impl->images, sink);
+    auto queue = emu::SessionQueue::create(opts, *impl->images, sink, impl->db);
     if (!queue) return cleanup_on_error(queue.error());
     impl->queue = std::move(*queue);
 
@@ -200,6 +218,10 @@ Result<std::unique_ptr<Emulator>> Emulator::start(EmulatorOptions options) {
         server_options, [raw](emu::Request& req) { return raw->dispatch(req); }, std::move(hooks));
     if (!server) return cleanup_on_error(server.error());
     impl->server = std::move(*server);
+    {
+      std::lock_guard lock(impl->app.mutex);
+      impl->app.port = impl->server->port();
+    }
   } catch (const std::exception& e) {
     impl->stop();
     return fail(ErrorCode::internal, std::string("cannot start the emulator: ") + e.what());

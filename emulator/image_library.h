@@ -1,9 +1,12 @@
 #pragma once
 // The concrete ImageStore behind the /images, /boards and /board_images routes: image records and
-// boards in memory (one mutex), PNG bytes on disk under data_dir/images. The routes need more than
-// the queue-facing ImageStore interface, so they use this class. Private to the emulator.
+// boards in memory (one mutex), PNG bytes on disk under data_dir/images, and with a database
+// (--persist) every record change written through before the lock is released. The routes need
+// more than the queue-facing ImageStore interface, so they use this class. Private to the emulator.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -11,6 +14,7 @@
 
 #include "fastapi_errors.h"  // Json
 #include "image_store.h"
+#include "state_db.h"
 
 namespace ivk::emu {
 
@@ -65,7 +69,10 @@ struct BoardChange {
 
 class ImageLibrary final : public ImageStore {
  public:
-  explicit ImageLibrary(std::filesystem::path images_dir, std::filesystem::path data_dir);
+  explicit ImageLibrary(std::filesystem::path images_dir, std::filesystem::path data_dir,
+                        std::shared_ptr<StateDb> db = {});
+  // The records a database held (only before the library is shared).
+  void restore(std::vector<ImageRecord> images, std::vector<BoardRecord> boards, std::uint64_t next_sequence);
 
   Result<std::string> add_image(NewImage image) override;
   [[nodiscard]] std::optional<std::string> image_dto_json(const std::string& image_name) const override;
@@ -104,9 +111,14 @@ class ImageLibrary final : public ImageStore {
   Json dto_locked(const ImageRecord& record) const;
   Json board_dto_locked(const BoardRecord& board) const;
   void remove_files_locked(const std::vector<std::string>& names);
+  // Runs the writes as one commit when there is a database. Best effort: the in-memory change is
+  // made either way, and the record's next change writes it again.
+  void persist_locked(const std::function<Status(StateDb&)>& writes);
+  void persist_images_locked(const std::vector<std::string>& names);  // saves these records
 
   std::filesystem::path images_dir_;
   std::filesystem::path data_dir_;
+  std::shared_ptr<StateDb> db_;  // null without --persist
   mutable std::mutex mutex_;
   std::vector<ImageRecord> images_;  // creation order
   std::vector<BoardRecord> boards_;

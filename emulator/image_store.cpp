@@ -1,5 +1,6 @@
-// ImageLibrary: the emulator's image records and boards. State lives in memory under one mutex;
-// only the PNG files are persisted (data_dir/images), as the brief of the emulator asks (DESIGN.md).
+// ImageLibrary: the emulator's image records and boards. State lives in memory under one mutex, the
+// PNG files under data_dir/images; with --persist the records and boards are also written through
+// to the database (image_persistence.h) before each operation answers.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "core/uuid.h"
 #include "image_library.h"
+#include "image_persistence.h"
 
 namespace ivk::emu {
 namespace {
@@ -63,8 +65,32 @@ std::string now_text() {
 
 }  // namespace
 
-ImageLibrary::ImageLibrary(std::filesystem::path images_dir, std::filesystem::path data_dir)
-    : images_dir_(std::move(images_dir)), data_dir_(std::move(data_dir)) {}
+ImageLibrary::ImageLibrary(std::filesystem::path images_dir, std::filesystem::path data_dir,
+                           std::shared_ptr<StateDb> db)
+    : images_dir_(std::move(images_dir)), data_dir_(std::move(data_dir)), db_(std::move(db)) {}
+
+void ImageLibrary::restore(std::vector<ImageRecord> images, std::vector<BoardRecord> boards,
+                           std::uint64_t next_sequence) {
+  std::lock_guard lock(mutex_);
+  images_ = std::move(images);
+  boards_ = std::move(boards);
+  next_sequence_ = std::max(next_sequence_, next_sequence);
+}
+
+void ImageLibrary::persist_locked(const std::function<Status(StateDb&)>& writes) {
+  if (!db_) return;
+  StateDb& db = *db_;
+  (void)db.transaction([&]() { return writes(db); });
+}
+
+void ImageLibrary::persist_images_locked(const std::vector<std::string>& names) {
+  persist_locked([&](StateDb& db) -> Status {
+    for (const auto& r : images_)
+      if (std::find(names.begin(), names.end(), r.image_name) != names.end())
+        if (auto saved = save_image_record(db, r); !saved) return saved;
+    return {};
+  });
+}
 
 bool ImageLibrary::safe_name(const std::string& name) {
   return !name.empty() && name.find('/') == std::string::npos && name.find('\\') == std::string::npos &&
@@ -98,6 +124,14 @@ Result<std::string> ImageLibrary::add_image(NewImage image) {
   r.updated_at = r.created_at;
   std::lock_guard lock(mutex_);
   r.sequence = next_sequence_++;
+  if (db_) {
+    // The record must be stored before anyone hears of the image.
+    if (auto saved = save_image_record(*db_, r); !saved) {
+      std::error_code ec;
+      std::filesystem::remove(file_of(name), ec);
+      return tl::unexpected(saved.error());
+    }
+  }
   images_.push_back(std::move(r));
   return name;
 }
@@ -171,6 +205,7 @@ std::optional<Json> ImageLibrary::update_image(const std::string& image_name, co
     if (const auto s = changes.find("starred"); s != changes.end() && s->is_boolean())
       r.starred = s->get<bool>();
     r.updated_at = now_text();
+    persist_locked([&r](StateDb& db) { return save_image_record(db, r); });
     return dto_locked(r);
   }
   return std::nullopt;
@@ -196,10 +231,20 @@ BoardChange ImageLibrary::delete_images(const std::vector<std::string>& names) {
   }
   remove_files_locked(out.images);
   // A board whose cover image is gone falls back to its newest image.
+  std::vector<const BoardRecord*> uncovered;
   for (auto& b : boards_)
     if (b.cover_image_name &&
-        std::find(out.images.begin(), out.images.end(), *b.cover_image_name) != out.images.end())
+        std::find(out.images.begin(), out.images.end(), *b.cover_image_name) != out.images.end()) {
       b.cover_image_name.reset();
+      uncovered.push_back(&b);
+    }
+  persist_locked([&](StateDb& db) -> Status {
+    for (const auto& name : out.images)
+      if (auto deleted = delete_image_record(db, name); !deleted) return deleted;
+    for (const BoardRecord* b : uncovered)
+      if (auto saved = save_board_record(db, *b); !saved) return saved;
+    return {};
+  });
   return out;
 }
 
@@ -214,6 +259,7 @@ BoardChange ImageLibrary::star(const std::vector<std::string>& names, bool starr
       add_unique(out.affected_boards, board_key(r.board_id));
       out.images.push_back(name);
     }
+  persist_images_locked(out.images);
   return out;
 }
 
@@ -264,6 +310,7 @@ Json ImageLibrary::create_board(const std::string& name, bool is_private, const 
   std::lock_guard lock(mutex_);
   b.sequence = next_sequence_++;
   boards_.push_back(b);
+  persist_locked([&b](StateDb& db) { return save_board_record(db, b); });
   return board_dto_locked(boards_.back());
 }
 
@@ -307,6 +354,7 @@ std::optional<Json> ImageLibrary::update_board(const std::string& board_id, cons
     if (const auto a = changes.find("archived"); a != changes.end() && a->is_boolean())
       b.archived = a->get<bool>();
     b.updated_at = now_text();
+    persist_locked([&b](StateDb& db) { return save_board_record(db, b); });
     return board_dto_locked(b);
   }
   return std::nullopt;
@@ -331,6 +379,19 @@ std::optional<std::vector<std::string>> ImageLibrary::delete_board(const std::st
     });
     remove_files_locked(names);
   }
+  persist_locked([&](StateDb& db) -> Status {
+    if (auto deleted = delete_board_record(db, board_id); !deleted) return deleted;
+    for (const auto& name : names) {
+      if (include_images) {
+        if (auto gone = delete_image_record(db, name); !gone) return gone;
+        continue;
+      }
+      for (const auto& r : images_)
+        if (r.image_name == name)
+          if (auto saved = save_image_record(db, r); !saved) return saved;
+    }
+    return {};
+  });
   return names;
 }
 
@@ -348,16 +409,26 @@ BoardChange ImageLibrary::move_to_board(const std::vector<std::string>& names,
       r.updated_at = now_text();
       out.images.push_back(name);
     }
+  persist_images_locked(out.images);
   return out;
 }
 
-Result<std::unique_ptr<ImageStore>> ImageStore::create(const std::filesystem::path& data_dir) {
+Result<std::unique_ptr<ImageStore>> ImageStore::create(const std::filesystem::path& data_dir,
+                                                       std::shared_ptr<StateDb> db) {
   std::error_code ec;
   const auto dir = data_dir / "images";
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir))
     return fail(ErrorCode::io, "cannot create " + dir.string() + (ec ? ": " + ec.message() : std::string()));
-  return std::unique_ptr<ImageStore>(std::make_unique<ImageLibrary>(dir, data_dir));
+  std::optional<LoadedImages> loaded;
+  if (db) {
+    auto stored = load_images(*db);
+    if (!stored) return tl::unexpected(stored.error());
+    loaded = std::move(*stored);
+  }
+  auto library = std::make_unique<ImageLibrary>(dir, data_dir, std::move(db));
+  if (loaded) library->restore(std::move(loaded->images), std::move(loaded->boards), loaded->next_sequence);
+  return std::unique_ptr<ImageStore>(std::move(library));
 }
 
 }  // namespace ivk::emu

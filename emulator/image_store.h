@@ -13,6 +13,7 @@
 #include "event_sink.h"
 #include "ivk/error.h"
 #include "router.h"
+#include "state_db.h"
 
 namespace ivk::emu {
 
@@ -34,8 +35,10 @@ struct NewImage {
 
 class ImageStore {
  public:
-  // Keeps PNGs under data_dir/images (created when missing).
-  static Result<std::unique_ptr<ImageStore>> create(const std::filesystem::path& data_dir);
+  // Keeps PNGs under data_dir/images (created when missing). With a database (--persist) the
+  // stored records and boards are loaded and every change is written through. Errors: io.
+  static Result<std::unique_ptr<ImageStore>> create(const std::filesystem::path& data_dir,
+                                                    std::shared_ptr<StateDb> db = {});
   virtual ~ImageStore() = default;
   ImageStore(const ImageStore&) = delete;
   ImageStore& operator=(const ImageStore&) = delete;

@@ -3,11 +3,13 @@
 #include "model_manager.h"
 
 #include <cstdlib>
+#include <optional>
 #include <system_error>
 
 #include "model_catalog_builtin.h"
 #include "model_files.h"
 #include "model_manager_impl.h"
+#include "model_persistence.h"
 
 namespace ivk::emu {
 namespace {
@@ -34,8 +36,8 @@ InstallSettings install_settings(const EmulatorOptions& o) {
 }  // namespace
 
 ModelManagerImpl::ModelManagerImpl(const EmulatorOptions& options, std::filesystem::path data_dir,
-                                   EventSink events)
-    : data_dir_(std::move(data_dir)), store_(data_dir_, options.persist) {
+                                   EventSink events, std::shared_ptr<StateDb> db)
+    : data_dir_(std::move(data_dir)), store_(data_dir_, std::move(db)) {
   installs_ = std::make_unique<InstallQueue>(install_settings(options), store_, std::move(events));
 }
 
@@ -79,17 +81,30 @@ Response model_json_response(int status, const Json& body) {
 
 Result<std::unique_ptr<ModelManager>> ModelManager::create(const EmulatorOptions& options,
                                                            const std::filesystem::path& data_dir,
-                                                           EventSink events) {
+                                                           EventSink events, std::shared_ptr<StateDb> db) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir / "models", ec);
   if (ec)
     return tl::unexpected(make_error(ErrorCode::io, "cannot create the models folder: " + ec.message(), {},
                                      (data_dir / "models").string()));
-  auto impl = std::make_unique<ModelManagerImpl>(options, data_dir, std::move(events));
+  std::optional<Json> stored;
+  if (options.persist) {
+    if (!db) {
+      auto opened = StateDb::open(data_dir);
+      if (!opened) return tl::unexpected(opened.error());
+      db = std::move(*opened);
+    }
+    auto loaded = load_models(*db);
+    if (!loaded) return tl::unexpected(loaded.error());
+    stored = std::move(*loaded);
+  }
+  auto impl = std::make_unique<ModelManagerImpl>(options, data_dir, std::move(events), db);
   ModelStore& store = impl->store();
   // Where the catalog comes from: the persisted one wins, then --models, then the built-in one.
-  if (options.persist && std::filesystem::exists(store.persist_file(), ec)) {
-    auto models = ModelStore::read_catalog_file(store.persist_file());
+  if (stored) {
+    store.reset(std::move(*stored));
+  } else if (options.persist && std::filesystem::exists(store.legacy_persist_file(), ec)) {
+    auto models = ModelStore::read_catalog_file(store.legacy_persist_file());
     if (!models) return tl::unexpected(models.error());
     store.reset(std::move(*models));
   } else if (!options.models_file.empty()) {

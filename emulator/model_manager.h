@@ -11,17 +11,21 @@
 #include "ivk/emulator.h"
 #include "ivk/error.h"
 #include "router.h"
+#include "state_db.h"
 
 namespace ivk::emu {
 
 class ModelManager {
  public:
-  // Loads options.models_file (or the built-in catalog, or data_dir/models.json when persisting);
-  // data_dir exists and is writable. Starts the install worker thread. `events` receives the
-  // model-install events ("model_install_download_progress", ...); may be empty.
+  // Loads the catalog: with options.persist the one stored in the database (`db`, or
+  // data_dir/emulator.db opened here when db is null) if a change was ever saved, else a models.json
+  // left by earlier emulators, else options.models_file, else the built-in catalog. data_dir exists
+  // and is writable. Starts the install worker thread. `events` receives the model-install events
+  // ("model_install_download_progress", ...); may be empty.
   static Result<std::unique_ptr<ModelManager>> create(const EmulatorOptions& options,
                                                       const std::filesystem::path& data_dir,
-                                                      EventSink events = {});
+                                                      EventSink events = {},
+                                                      std::shared_ptr<StateDb> db = {});
   virtual ~ModelManager() = default;  // the implementation stops and joins its worker
   ModelManager(const ModelManager&) = delete;
   ModelManager& operator=(const ModelManager&) = delete;

@@ -16,7 +16,8 @@ namespace ivk::emu {
 
 class ModelManagerImpl final : public ModelManager {
  public:
-  ModelManagerImpl(const EmulatorOptions& options, std::filesystem::path data_dir, EventSink events);
+  ModelManagerImpl(const EmulatorOptions& options, std::filesystem::path data_dir, EventSink events,
+                   std::shared_ptr<StateDb> db);
   ~ModelManagerImpl() override;
 
   ModelStore& store() { return store_; }

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "ivk/files.h"
+#include "model_persistence.h"
 
 namespace ivk::emu {
 namespace {
@@ -50,8 +51,8 @@ const std::vector<std::string>& change_fields() {
 
 }  // namespace
 
-ModelStore::ModelStore(std::filesystem::path data_dir, bool persist)
-    : data_dir_(std::move(data_dir)), models_dir_(data_dir_ / "models"), persist_(persist) {}
+ModelStore::ModelStore(std::filesystem::path data_dir, std::shared_ptr<StateDb> db)
+    : data_dir_(std::move(data_dir)), models_dir_(data_dir_ / "models"), db_(std::move(db)) {}
 
 Result<Json> ModelStore::read_catalog_file(const std::filesystem::path& file) {
   auto text = ivk::read_file(file);
@@ -220,11 +221,9 @@ Json ModelStore::for_response(Json config) const {
 }
 
 void ModelStore::persist_locked() const {
-  if (!persist_) return;
-  Json doc = Json::object();
-  doc["models"] = Json(models_);
-  // A failed write leaves the previous file: the next change retries it.
-  (void)ivk::write_file_atomically(persist_file(), doc.dump(2, ' ', false, Json::error_handler_t::replace));
+  if (!db_) return;
+  // A failed commit leaves the previous catalog: the next change writes it again.
+  (void)save_models(*db_, models_);
 }
 
 }  // namespace ivk::emu

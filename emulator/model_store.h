@@ -1,9 +1,10 @@
 #pragma once
 // The model catalog of the emulator: 6.8-shaped config records in insertion order (the order a
 // v6.8 server lists them in), with the filters of GET /api/v2/models/, lookups, updates from
-// ModelRecordChanges and optional persistence to data_dir/models.json. Thread-safe.
+// ModelRecordChanges and optional persistence to the emulator's database. Thread-safe.
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "fastapi_errors.h"
 #include "ivk/error.h"
+#include "state_db.h"
 
 namespace ivk::emu {
 
@@ -27,13 +29,14 @@ struct ModelQuery {
 
 class ModelStore {
  public:
-  // data_dir holds models/ (model files), model_images/ (cover images) and, when persist is set,
-  // models.json (the catalog, rewritten atomically after every change).
-  ModelStore(std::filesystem::path data_dir, bool persist);
+  // data_dir holds models/ (model files) and model_images/ (cover images). With a database
+  // (--persist) the catalog is saved there after every change.
+  ModelStore(std::filesystem::path data_dir, std::shared_ptr<StateDb> db);
 
   // Reads {"models": [...]} (parse_error when the shape is wrong, io/not_found when unreadable).
   static Result<Json> read_catalog_file(const std::filesystem::path& file);
-  [[nodiscard]] std::filesystem::path persist_file() const { return data_dir_ / "models.json"; }
+  // Where emulators before the database kept the catalog (read when the database has none).
+  [[nodiscard]] std::filesystem::path legacy_persist_file() const { return data_dir_ / "models.json"; }
   [[nodiscard]] const std::filesystem::path& models_dir() const { return models_dir_; }
 
   // Replaces the catalog (no persistence: the records came from where they are stored).
@@ -70,7 +73,7 @@ class ModelStore {
 
   std::filesystem::path data_dir_;
   std::filesystem::path models_dir_;
-  bool persist_ = false;
+  std::shared_ptr<StateDb> db_;  // null without --persist
   mutable std::mutex mu_;
   std::vector<Json> models_;
 };

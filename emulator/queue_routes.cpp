@@ -55,7 +55,9 @@ void add_queue_routes(Router& router, SessionQueue& queue, const NodeTemplates* 
     Validation v;
     auto body = parse_enqueue_body(req, v, templates);
     if (!body) return v.response();
-    return ok(q.enqueue(qid(req), std::move(*body)));
+    auto result = q.enqueue(qid(req), std::move(*body));
+    if (!result) return Response::detail(500, result.error().message);
+    return ok(*result);
   });
   router.add("GET", base + "/status", Access::user,
              [&q, qid](const Request& req) { return ok(q.status(qid(req))); });
@@ -155,7 +157,9 @@ void add_queue_routes(Router& router, SessionQueue& queue, const NodeTemplates* 
     if (!body) return v.response();
     auto ids = int_list(*body, Json::array({"body"}), v);
     if (!ids) return v.response();
-    return ok(q.retry(qid(req), *ids));
+    auto result = q.retry(qid(req), *ids);
+    if (!result) return Response::detail(500, result.error().message);
+    return ok(*result);
   });
   router.add("PUT", base + "/clear", Access::user, [&q, qid](const Request& req) {
     return ok(Json{{"deleted", q.clear(qid(req))}});

@@ -1,10 +1,14 @@
 #pragma once
 // The SessionQueue implementation: queue items behind one mutex, the route operations, and the
-// worker thread that executes items one at a time (queue_worker.cpp). Private to the emulator.
+// worker thread that executes items one at a time (queue_worker.cpp). With a database (--persist)
+// every change is written through before the lock is released, so what a route answered survives a
+// crash. Private to the emulator.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,18 +18,23 @@
 #include "batch_expansion.h"
 #include "queue_item.h"
 #include "session_queue.h"
+#include "state_db.h"
 
 namespace ivk::emu {
 
 class QueueService final : public SessionQueue {
  public:
-  QueueService(const EmulatorOptions& options, ImageStore& images, EventSink events);
+  // items: what the database held (empty without one); next_item_id continues after them.
+  QueueService(const EmulatorOptions& options, ImageStore& images, EventSink events,
+               std::shared_ptr<StateDb> db = {}, std::vector<QueueItem> items = {},
+               std::int64_t next_item_id = 1);
   ~QueueService() override;
   QueueService(const QueueService&) = delete;
   QueueService& operator=(const QueueService&) = delete;
 
-  // EnqueueBatchResult.
-  Json enqueue(const std::string& queue_id, EnqueueBody body);
+  // EnqueueBatchResult. Error (io) only when the database cannot store the items: then nothing is
+  // enqueued.
+  Result<Json> enqueue(const std::string& queue_id, EnqueueBody body);
   Json status(const std::string& queue_id) const;  // SessionQueueAndProcessorStatus
   Json batch_status(const std::string& queue_id, const std::string& batch_id) const;
   std::optional<Json> item(const std::string& queue_id, std::int64_t item_id) const;
@@ -45,7 +54,7 @@ class QueueService final : public SessionQueue {
   std::int64_t delete_by_destination(const std::string& queue_id, const std::string& destination);
   std::int64_t clear(const std::string& queue_id);
   std::int64_t prune(const std::string& queue_id);
-  Json retry(const std::string& queue_id, const std::vector<std::int64_t>& ids);
+  Result<Json> retry(const std::string& queue_id, const std::vector<std::int64_t>& ids);
   Json processor_status() const;
   Json set_paused(bool paused);
 
@@ -64,6 +73,13 @@ class QueueService final : public SessionQueue {
   std::int64_t cancel_where_locked(const std::string& queue_id, Pred pred, Events& events);
   template <class Pred>
   std::int64_t delete_where_locked(const std::string& queue_id, Pred pred);
+  // Write-through to the database (no-ops without one). Best effort: a failed write cannot undo
+  // what the queue already did, and the next change of the item writes it again.
+  void persist_status_locked(const QueueItem& item);
+  void persist_session_locked(const QueueItem& item);
+  void persist_deleted_locked(const std::vector<std::int64_t>& item_ids);
+  // Runs `body` as one database commit when there is a database, else just runs it.
+  void in_transaction_locked(const std::function<void()>& body);
 
   void emit(Events events) const;  // without mutex_ (the sink may be slow); holds event_order_
 
@@ -74,6 +90,7 @@ class QueueService final : public SessionQueue {
   EmulatorOptions options_;
   ImageStore& images_;
   EventSink events_;
+  std::shared_ptr<StateDb> db_;  // null without --persist
 
   mutable std::mutex mutex_;
   // Serializes emission, and lets enqueue make "batch_enqueued" reach subscribers before the worker's

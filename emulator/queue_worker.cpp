@@ -98,6 +98,7 @@ void QueueService::execute(std::int64_t item_id) {
       item.error_traceback = "Traceback (most recent call last):\n  File \"ivk-emulator\", in " +
                              p.source_id + "\n" + type + ": " + message + "\n";
       item.session["errors"][p.id] = message;
+      persist_session_locked(item);
       // The server fails the item before it emits invocation_error (spec §15.5).
       set_status_locked(item, "failed", events);
       events.push_back(event(p, "invocation_error",
@@ -215,6 +216,7 @@ void QueueService::execute(std::int64_t item_id) {
       if (!session["source_prepared_mapping"].contains(p.source_id))
         session["source_prepared_mapping"][p.source_id] = Json::array();
       session["source_prepared_mapping"][p.source_id].push_back(p.id);
+      persist_session_locked(it->second);  // the server stores the session after every node too
     }
     emit({event(p, "invocation_complete", Json{{"result", results[n]}})});
   }

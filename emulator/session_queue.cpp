@@ -4,12 +4,11 @@
 #include <chrono>
 
 #include "core/uuid.h"
+#include "queue_persistence.h"
 #include "queue_service.h"
 
 namespace ivk::emu {
 namespace {
-
-constexpr std::uint64_t kMaxQueueSize = 10000;  // the server's default max_queue_size
 
 Json counts(const std::vector<const QueueItem*>& items) {
   Json j = Json::object();
@@ -38,13 +37,71 @@ std::int64_t queue_event_timestamp() {
 }
 
 Result<std::unique_ptr<SessionQueue>> SessionQueue::create(const EmulatorOptions& options, ImageStore& images,
-                                                           EventSink events) {
-  return std::unique_ptr<SessionQueue>(std::make_unique<QueueService>(options, images, std::move(events)));
+                                                           EventSink events, std::shared_ptr<StateDb> db) {
+  LoadedQueue loaded;
+  if (db) {
+    auto stored = load_queue(*db);
+    if (!stored) return tl::unexpected(stored.error());
+    loaded = std::move(*stored);
+    // The server's start-up: an item that was in progress when it stopped cannot resume, so it
+    // becomes canceled (no event: nobody is connected yet). Its timestamps move as the server's
+    // SQLite triggers move them.
+    const std::string now = queue_now();
+    std::vector<const QueueItem*> interrupted;
+    for (auto& item : loaded.items)
+      if (item.status == "in_progress") {
+        item.status = "canceled";
+        item.updated_at = now;
+        item.completed_at = now;
+        interrupted.push_back(&item);
+      }
+    auto saved = db->transaction([&]() -> Status {
+      for (const QueueItem* item : interrupted)
+        if (auto s = save_queue_item_status(*db, *item); !s) return s;
+      return {};
+    });
+    if (!saved) return tl::unexpected(saved.error());
+  }
+  return std::unique_ptr<SessionQueue>(std::make_unique<QueueService>(
+      options, images, std::move(events), std::move(db), std::move(loaded.items), loaded.next_item_id));
 }
 
-QueueService::QueueService(const EmulatorOptions& options, ImageStore& images, EventSink events)
-    : options_(options), images_(images), events_(std::move(events)) {
+QueueService::QueueService(const EmulatorOptions& options, ImageStore& images, EventSink events,
+                           std::shared_ptr<StateDb> db, std::vector<QueueItem> items,
+                           std::int64_t next_item_id)
+    : options_(options),
+      images_(images),
+      events_(std::move(events)),
+      db_(std::move(db)),
+      next_item_id_(next_item_id) {
+  for (auto& item : items) {
+    const std::int64_t id = item.item_id;
+    items_.emplace(id, std::move(item));
+  }
   worker_ = std::thread([this] { worker_loop(); });
+}
+
+void QueueService::persist_status_locked(const QueueItem& item) {
+  if (db_) (void)save_queue_item_status(*db_, item);
+}
+
+void QueueService::persist_session_locked(const QueueItem& item) {
+  if (db_) (void)save_queue_item_session(*db_, item);
+}
+
+void QueueService::persist_deleted_locked(const std::vector<std::int64_t>& item_ids) {
+  if (db_) (void)delete_queue_items(*db_, item_ids);
+}
+
+void QueueService::in_transaction_locked(const std::function<void()>& body) {
+  if (!db_) {
+    body();
+    return;
+  }
+  (void)db_->transaction([&body]() -> Status {
+    body();
+    return {};
+  });
 }
 
 QueueService::~QueueService() {
@@ -134,17 +191,20 @@ void QueueService::set_status_locked(QueueItem& item, const std::string& status,
   item.updated_at = queue_now();
   if (status == "in_progress") item.started_at = item.updated_at;
   if (is_terminal_queue_status(status)) item.completed_at = item.updated_at;
+  persist_status_locked(item);
   events.emplace_back("queue_item_status_changed", status_changed_locked(item));
 }
 
-Json QueueService::enqueue(const std::string& queue_id, EnqueueBody body) {
+Result<Json> QueueService::enqueue(const std::string& queue_id, EnqueueBody body) {
   // Held until batch_enqueued is out: a worker that picks a new item at once waits in emit().
   std::lock_guard order(event_order_);
   Events events;
   Json result = Json::object();
   {
     std::lock_guard lock(mutex_);
-    std::uint64_t pending = 0;
+    // The server's arithmetic: only pending items count against max_queue_size, and the sessions
+    // beyond what is left are dropped without a word (enqueued < requested, possibly 0).
+    std::int64_t pending = 0;
     std::int64_t top_priority = 0;
     for (const auto& [id, item] : items_)
       if (item.queue_id == queue_id && item.status == "pending") {
@@ -152,17 +212,20 @@ Json QueueService::enqueue(const std::string& queue_id, EnqueueBody body) {
         top_priority = std::max(top_priority, item.priority);
       }
     const std::uint64_t requested = requested_sessions(body.batch);
-    const std::uint64_t space = pending >= kMaxQueueSize ? 0 : kMaxQueueSize - pending;
+    const std::int64_t room = options_.max_queue_size - pending;
+    const std::uint64_t space = room <= 0 ? 0 : static_cast<std::uint64_t>(room);
     const std::int64_t priority = body.prepend ? top_priority + 1 : 0;
     auto sessions = expand_batch(body.batch, space);
     const std::string now = queue_now();
-    Json ids = Json::array();
+    const std::string batch_id = body.batch["batch_id"].get<std::string>();
+    std::vector<QueueItem> created;
+    created.reserve(sessions.size());
     for (auto& s : sessions) {
       QueueItem item;
-      item.item_id = next_item_id_++;
+      item.item_id = next_item_id_ + static_cast<std::int64_t>(created.size());
       item.queue_id = queue_id;
       item.priority = priority;
-      item.batch_id = body.batch["batch_id"].get<std::string>();
+      item.batch_id = batch_id;
       item.origin = body.batch["origin"];
       item.destination = body.batch["destination"];
       item.session_id = detail::uuid4();
@@ -171,9 +234,29 @@ Json QueueService::enqueue(const std::string& queue_id, EnqueueBody body) {
       item.field_values = std::move(s.field_values);
       item.session = fresh_session(item.session_id, std::move(s.graph));
       item.workflow = body.batch["workflow"];
-      ids.insert(ids.begin(), item.item_id);  // the server answers ORDER BY item_id DESC
-      items_.emplace(item.item_id, std::move(item));
+      created.push_back(std::move(item));
     }
+    if (db_) {
+      std::vector<const QueueItem*> rows;
+      rows.reserve(created.size());
+      for (const auto& item : created) rows.push_back(&item);
+      if (auto stored = insert_queue_items(*db_, rows); !stored) {
+        Error e = stored.error();
+        e.message = "Unexpected error while enqueuing batch: " + e.message;  // the server's 500 detail
+        return tl::unexpected(std::move(e));
+      }
+    }
+    next_item_id_ += static_cast<std::int64_t>(created.size());
+    for (auto& item : created) {
+      const std::int64_t id = item.item_id;
+      items_.emplace(id, std::move(item));
+    }
+    // The server answers every item of the batch id, ORDER BY item_id DESC: with a client-chosen
+    // batch_id used before, the earlier items are listed too.
+    Json ids = Json::array();
+    for (const auto& [id, item] : items_)
+      if (item.batch_id == batch_id) ids.push_back(id);
+    std::reverse(ids.begin(), ids.end());
     result["queue_id"] = queue_id;
     result["enqueued"] = static_cast<std::int64_t>(sessions.size());
     result["requested"] = requested > 9223372036854775807ull ? std::int64_t{9223372036854775807}
@@ -306,31 +389,35 @@ bool QueueService::delete_item(const std::string& queue_id, std::int64_t item_id
   std::lock_guard lock(mutex_);
   if (find_locked(queue_id, item_id) == nullptr) return false;
   items_.erase(item_id);  // a running item notices at its next step and stops
+  persist_deleted_locked({item_id});
   return true;
 }
 
 template <class Pred>
 std::int64_t QueueService::cancel_where_locked(const std::string& queue_id, Pred pred, Events& events) {
   std::int64_t n = 0;
-  for (auto& [id, item] : items_)
-    if (item.queue_id == queue_id && !is_terminal_queue_status(item.status) && pred(item)) {
-      set_status_locked(item, "canceled", events);
-      ++n;
-    }
+  in_transaction_locked([&] {
+    for (auto& [id, item] : items_)
+      if (item.queue_id == queue_id && !is_terminal_queue_status(item.status) && pred(item)) {
+        set_status_locked(item, "canceled", events);
+        ++n;
+      }
+  });
   return n;
 }
 
 template <class Pred>
 std::int64_t QueueService::delete_where_locked(const std::string& queue_id, Pred pred) {
-  std::int64_t n = 0;
+  std::vector<std::int64_t> deleted;
   for (auto it = items_.begin(); it != items_.end();)
     if (it->second.queue_id == queue_id && pred(it->second)) {
+      deleted.push_back(it->first);
       it = items_.erase(it);
-      ++n;
     } else {
       ++it;
     }
-  return n;
+  persist_deleted_locked(deleted);
+  return static_cast<std::int64_t>(deleted.size());
 }
 
 std::int64_t QueueService::cancel_by_batch_ids(const std::string& queue_id,
@@ -401,15 +488,16 @@ std::int64_t QueueService::prune(const std::string& queue_id) {
   return delete_where_locked(queue_id, [](const QueueItem& i) { return is_terminal_queue_status(i.status); });
 }
 
-Json QueueService::retry(const std::string& queue_id, const std::vector<std::int64_t>& ids) {
+Result<Json> QueueService::retry(const std::string& queue_id, const std::vector<std::int64_t>& ids) {
   Json retried = Json::array();
   {
     std::lock_guard lock(mutex_);
+    std::vector<QueueItem> created;
     for (const auto id : ids) {
       const QueueItem* old = find_locked(queue_id, id);
       if (old == nullptr || (old->status != "failed" && old->status != "canceled")) continue;
       QueueItem item;
-      item.item_id = next_item_id_++;
+      item.item_id = next_item_id_ + static_cast<std::int64_t>(created.size());
       item.queue_id = queue_id;
       item.priority = old->priority;
       item.batch_id = old->batch_id;
@@ -421,8 +509,19 @@ Json QueueService::retry(const std::string& queue_id, const std::vector<std::int
       item.session = fresh_session(item.session_id, old->session["graph"]);
       item.workflow = old->workflow;
       item.retried_from_item_id = id;
-      items_.emplace(item.item_id, std::move(item));
+      created.push_back(std::move(item));
       retried.push_back(id);
+    }
+    if (db_) {
+      std::vector<const QueueItem*> rows;
+      rows.reserve(created.size());
+      for (const auto& item : created) rows.push_back(&item);
+      if (auto stored = insert_queue_items(*db_, rows); !stored) return tl::unexpected(stored.error());
+    }
+    next_item_id_ += static_cast<std::int64_t>(created.size());
+    for (auto& item : created) {
+      const std::int64_t id = item.item_id;
+      items_.emplace(id, std::move(item));
     }
   }
   wake_.notify_all();

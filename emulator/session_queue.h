@@ -11,14 +11,19 @@
 #include "ivk/node_templates.h"
 #include "model_manager.h"  // EventSink
 #include "router.h"
+#include "state_db.h"
 
 namespace ivk::emu {
 
 class SessionQueue {
  public:
-  // Starts the worker. images must outlive the queue.
+  // Starts the worker. images must outlive the queue. With a database (--persist) the stored items
+  // are loaded first and those that were in progress become canceled, as the server does at start
+  // (their run was cut short); the worker then runs the pending ones. Errors: io (unreadable
+  // database).
   static Result<std::unique_ptr<SessionQueue>> create(const EmulatorOptions& options, ImageStore& images,
-                                                      EventSink events = {});
+                                                      EventSink events = {},
+                                                      std::shared_ptr<StateDb> db = {});
   virtual ~SessionQueue() = default;  // the implementation stops and joins its worker
   SessionQueue(const SessionQueue&) = delete;
   SessionQueue& operator=(const SessionQueue&) = delete;

@@ -33,8 +33,14 @@ struct EmulatorOptions {
   // Where installed models, uploaded files and persisted state live. Empty: a fresh temporary
   // directory, removed on stop.
   std::filesystem::path data_dir;
-  // Save the model catalog to data_dir/models.json on every change and load it at start (it then
-  // wins over models_file).
+  // Keep the state in one SQLite database, data_dir/emulator.db, like a server that restarts: the
+  // queue (every item with its status, session, field values, errors and timestamps), images (records;
+  // the PNGs are files under data_dir/images), boards and the model catalog. Every change is
+  // committed before it is answered, so even a killed emulator loses nothing it answered. At start
+  // the stored state is loaded, item ids continue after the highest ever given, items that were in
+  // progress become canceled (as the server does at start-up) and the pending ones run. A stored
+  // model catalog wins over models_file (a models.json from earlier emulators is read when the
+  // database has none). Needs data_dir; without persist everything lives in memory.
   bool persist = false;
 
   // Multi-user mode: login, HS256 JWTs, 401/403 like the real server. Single-user when false.
@@ -53,6 +59,10 @@ struct EmulatorOptions {
   // node type whose execution fails (the item ends "failed" with error_type/message/traceback).
   int step_ms = 0;
   std::string fail_node_type;
+  // The server's max_queue_size (> 0): enqueue_batch adds at most this many minus the queue's pending
+  // items and silently drops the rest of the batch (enqueued < requested). Reported by
+  // GET /api/v1/app/runtime_config.
+  std::int64_t max_queue_size = 10000;
 
   // An InvokeAI server's OpenAPI document (its GET /openapi.json). When set, the emulator serves it at
   // /openapi.json and enqueue_batch checks graphs against its invocation schemas like the server does:

@@ -573,7 +573,7 @@ TEST(EmulatorModels, PatchPersistsAcrossRestarts) {
     EXPECT_EQ(h.call("PATCH", "/api/v2/models/i/missing-key", {}, "{}").status, 404);
     EXPECT_EQ(h.call("DELETE", "/api/v2/models/i/a1b2c3d4-0000-4000-8000-000000000002").status, 204);
   }
-  EXPECT_TRUE(std::filesystem::exists(dir / "models.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "emulator.db"));
   {
     Harness h(o, dir);
     const Json again = h.json("GET", "/api/v2/models/i/" + key);
