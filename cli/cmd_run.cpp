@@ -1,10 +1,11 @@
-// ivk run WF: set inputs (once or as a sweep), enqueue on a server, follow the batch live, download
-// the images and write run.json. The whole main job of ivk in one command.
+// ivk run WF: a durable run of a workflow on a server (once, a sweep, or the rows of an inputs file),
+// every image saved exactly once, resumable from the journal in --out. A thin shell over ivk::Run:
+// this file turns flags into a RunSpec and notices into lines on the terminal.
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,18 +14,12 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/batch.h"
-#include "ivk/batch_run.h"
 #include "ivk/boards_api.h"
-#include "ivk/event_stream.h"
-#include "ivk/image_download.h"
-#include "ivk/images_api.h"
+#include "ivk/client.h"
 #include "ivk/json_text.h"
 #include "ivk/model_sync.h"
 #include "ivk/models_api.h"
-#include "ivk/output_mapping.h"
-#include "ivk/queue_api.h"
-#include "ivk/run_manifest.h"
+#include "ivk/run.h"
 #include "run_view.h"
 #include "server_options.h"
 #include "workflow_args.h"
@@ -32,11 +27,11 @@
 namespace ivk::cli {
 namespace {
 
-// Set by SIGINT/SIGTERM; the wait cancels the batch on the server and lets the items end.
+// Set by SIGINT/SIGTERM; the run cancels its items on the server and stops.
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int /*signal*/) {
   g_interrupted.store(true);
-  // A second Ctrl-C ends ivk at once.
+  // A second Ctrl-C ends ivk at once (the journal is consistent at every commit).
   std::signal(SIGINT, SIG_DFL);
 }
 
@@ -47,27 +42,21 @@ struct RunCliOptions {
   ServerOptions server;
   std::string board;
   std::string out = "ivk-output";
+  std::string inputs;
+  std::string resume;
+  std::string name;
+  bool start_new = false;
   bool sync_models = false;
   double timeout_s = 3600;
   bool json = false;
   bool no_events = false;
   bool no_download = false;
   bool prepend = false;
+  bool retry_failed = false;
+  int retries = 1;
+  std::size_t window = 0;
   int concurrency = 4;
 };
-
-std::string event_kind_name(RunEvent::Kind kind) {
-  switch (kind) {
-    case RunEvent::Kind::item_started: return "item_started";
-    case RunEvent::Kind::node_started: return "node_started";
-    case RunEvent::Kind::node_progress: return "node_progress";
-    case RunEvent::Kind::node_completed: return "node_completed";
-    case RunEvent::Kind::item_finished: return "item_finished";
-    case RunEvent::Kind::stream_lost: return "stream_lost";
-    case RunEvent::Kind::stream_restored: return "stream_restored";
-  }
-  return "unknown";
-}
 
 std::string json_string_array(const std::vector<std::string>& items) {
   std::string out = "[";
@@ -75,24 +64,37 @@ std::string json_string_array(const std::vector<std::string>& items) {
   return out + "]";
 }
 
-// Input references as the user typed them, per "node_id.field_name", to name the swept values.
-std::map<std::string, std::string> sweep_reference_names(const Workflow& wf, const WorkflowArgs& args) {
-  std::map<std::string, std::string> names;
-  auto add = [&](const std::vector<std::string>& list) {
-    for (const auto& text : list)
-      if (auto parts = split_assignment(text))
-        if (auto input = wf.find_input(parts->first))
-          names[(*input)->node_id + "." + (*input)->field_name] = parts->first;
-  };
-  add(args.sweeps);
-  add(args.sweeps_json);
-  return names;
+std::string counts_json(const RunCounts& c) {
+  std::string out = "\"done\":" + std::to_string(c.done) + ",\"running\":" + std::to_string(c.running) +
+                    ",\"pending\":" + std::to_string(c.pending) +
+                    ",\"waiting\":" + std::to_string(c.waiting) + ",\"failed\":" + std::to_string(c.failed) +
+                    ",\"canceled\":" + std::to_string(c.canceled) + ",\"total\":" + std::to_string(c.total) +
+                    ",\"items_per_second\":" + json_number(c.items_per_second);
+  if (c.eta_seconds) out += ",\"eta_seconds\":" + json_number(*c.eta_seconds);
+  return out;
+}
+
+std::string notice_kind_name(RunNotice::Kind kind) {
+  switch (kind) {
+    case RunNotice::Kind::resumed: return "resumed";
+    case RunNotice::Kind::enqueued: return "submitted";
+    case RunNotice::Kind::short_enqueue: return "short_enqueue";
+    case RunNotice::Kind::batch_adopted: return "batch_adopted";
+    case RunNotice::Kind::batch_absent: return "batch_absent";
+    case RunNotice::Kind::item_finished: return "item_finished";
+    case RunNotice::Kind::item_requeued: return "item_requeued";
+    case RunNotice::Kind::image_failed: return "image_failed";
+    case RunNotice::Kind::stream_lost: return "stream_lost";
+    case RunNotice::Kind::stream_restored: return "stream_restored";
+    case RunNotice::Kind::server_unreachable: return "server_unreachable";
+    case RunNotice::Kind::node_progress: return "progress";
+  }
+  return "unknown";
 }
 
 // Syncs the workflow's model references to the server's models; every reference must resolve.
-Status sync_models(Workflow& wf, ServerSession& session, bool quiet) {
-  ModelsApi models(session);
-  auto records = models.list();
+Status sync_models(Workflow& wf, Client& client, bool quiet) {
+  auto records = client.models().list();
   if (!records) return tl::unexpected(records.error());
   ModelCatalog catalog(std::move(*records));
   // By hash, then name, then base: a run needs some model of the right base, not necessarily the one
@@ -108,193 +110,183 @@ Status sync_models(Workflow& wf, ServerSession& session, bool quiet) {
   return {};
 }
 
-int run_workflow(const RunCliOptions& opts) {
+// The -s values as run.json lists them (label as typed -> compact JSON).
+std::vector<std::pair<std::string, std::string>> fixed_inputs(
+    const Workflow& wf, const std::vector<std::pair<std::string, std::string>>& sets) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [ref, text] : sets)
+    if (auto input = wf.find_input(ref); input && (*input)->value_json)
+      out.emplace_back(ref, *(*input)->value_json);
+  return out;
+}
+
+class RunPrinter {
+ public:
+  explicit RunPrinter(bool json) : json_(json) {}
+
+  void operator()(const RunNotice& n, const RunCounts& c) {
+    if (json_) return print_json(n, c);
+    switch (n.kind) {
+      case RunNotice::Kind::node_progress: break;
+      case RunNotice::Kind::enqueued: break;
+      case RunNotice::Kind::item_finished:
+        if (n.status != "completed" || n.error_message)
+          status_.note("ivk: item " + std::to_string(n.index) + " " + n.status +
+                       (n.error_type ? ": " + *n.error_type : std::string()) +
+                       (n.error_message ? ": " + *n.error_message : std::string()));
+        break;
+      case RunNotice::Kind::stream_lost:
+        status_.note("ivk: event socket lost (" + n.message + "); polling until it is back");
+        break;
+      case RunNotice::Kind::stream_restored: break;
+      case RunNotice::Kind::server_unreachable: {
+        // Once per trouble, not once per retry.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_trouble_ > std::chrono::seconds(10)) status_.note("ivk: warning: " + n.message);
+        last_trouble_ = now;
+        break;
+      }
+      default: status_.note("ivk: " + n.message); break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_draw_ >= std::chrono::milliseconds(100) || n.kind == RunNotice::Kind::item_finished) {
+      status_.update(c);
+      last_draw_ = now;
+    }
+  }
+
+  void finish() { status_.finish(); }
+
+ private:
+  void print_json(const RunNotice& n, const RunCounts& c) {
+    if (n.kind == RunNotice::Kind::node_progress) return;  // too many; counts ride on item_finished
+    std::string line = "{\"event\":\"" + notice_kind_name(n.kind) + "\"";
+    if (n.kind == RunNotice::Kind::enqueued) {
+      line += ",\"batch_id\":" + json_quote(n.batch_id) + ",\"enqueued\":" + std::to_string(n.count);
+    } else if (n.kind == RunNotice::Kind::item_finished) {
+      line += ",\"index\":" + std::to_string(n.index) + ",\"item_id\":" + std::to_string(n.item_id) +
+              ",\"status\":" + json_quote(n.status) + ",\"images\":" + json_string_array(n.images) +
+              ",\"inputs\":{";
+      for (std::size_t i = 0; i < n.inputs.size(); ++i)
+        line += (i ? "," : "") + json_quote(n.inputs[i].first) + ":" + n.inputs[i].second;
+      line += "}";
+      if (n.error_type) line += ",\"error_type\":" + json_quote(*n.error_type);
+      if (n.error_message) line += ",\"error_message\":" + json_quote(*n.error_message);
+      line += "," + counts_json(c);
+    } else {
+      if (!n.batch_id.empty()) line += ",\"batch_id\":" + json_quote(n.batch_id);
+      if (n.item_id != 0) line += ",\"item_id\":" + std::to_string(n.item_id);
+      if (n.count != 0) line += ",\"count\":" + std::to_string(n.count);
+      if (!n.message.empty()) line += ",\"message\":" + json_quote(n.message);
+    }
+    print_line(line + "}");
+  }
+
+  bool json_;
+  RunStatusLine status_;
+  std::chrono::steady_clock::time_point last_draw_{}, last_trouble_{};
+};
+
+int run_workflow(RunCliOptions opts) {
+  std::optional<StoredRun> stored;
+  if (!opts.resume.empty()) {
+    if (!opts.workflow.empty())
+      return usage_error("--resume DIR goes on from the journal alone: give no workflow");
+    auto s = read_stored_run(opts.resume);
+    if (!s) return report_error(s.error());
+    stored = std::move(*s);
+    if (!opts.server.url_given()) {
+      opts.server.url = stored->server;
+      if (opts.server.url_option != nullptr) opts.server.url_option->add_result(stored->server);
+    }
+    opts.out = opts.resume;
+  } else if (opts.workflow.empty()) {
+    return usage_error("give a workflow (WF), or --resume DIR");
+  }
+
   auto assignments = parse_sets(opts.values);
   if (!assignments) return usage_error(assignments.error().message);
-  auto wf = load_workflow(opts.workflow, opts.templates);
+
+  auto client = open_client(opts.server);
+  if (!client) return report_error(client.error());
+
+  Result<Workflow> wf = stored
+                            ? Workflow::load_string(stored->workflow_json, opts.resume + "/run.sqlite")
+                            : load_workflow_for_server(opts.workflow, opts.templates, (*client)->session());
   if (!wf) return report_error(wf.error());
-  if (!assignments->empty())
-    if (auto ok = wf->set_many(*assignments); !ok) return report_error(ok.error());
-  auto groups = sweep_groups(*wf, opts.values);
-  if (!groups) return report_error(groups.error());
+  if (stored)
+    if (auto ok = apply_server_templates(*wf, opts.templates, (*client)->session()); !ok)
+      return report_error(ok.error());
 
-  const std::filesystem::path out_dir = opts.out;
-  if (!opts.no_download) {
-    std::error_code ec;
-    std::filesystem::create_directories(out_dir, ec);
-    if (ec || !std::filesystem::is_directory(out_dir))
-      return report_error(
-          fail(ErrorCode::io, "cannot create the output folder " + opts.out + ": " + ec.message()).value());
+  RunSpec spec;
+  if (stored) {
+    spec = stored->spec;
+  } else {
+    if (!assignments->empty())
+      if (auto ok = wf->set_many(*assignments); !ok) return report_error(ok.error());
+    auto groups = sweep_groups(*wf, opts.values);
+    if (!groups) return report_error(groups.error());
+    spec.plan.sweeps = std::move(*groups);
+    spec.plan.inputs_file = opts.inputs;
+    spec.plan.runs = opts.values.runs;
+    spec.workflow_name =
+        opts.workflow == "-" ? "<stdin>" : std::filesystem::path(opts.workflow).filename().string();
+    spec.fixed_inputs = fixed_inputs(*wf, *assignments);
+    spec.prepend = opts.prepend;
+    spec.retries = opts.retries;
+    spec.download = !opts.no_download;
+    spec.name_template = opts.name;
+    if (opts.sync_models)
+      if (auto ok = sync_models(*wf, **client, opts.json); !ok) return report_error(ok.error());
+    if (!opts.board.empty() && opts.board != "none") {
+      auto board = (*client)->boards().get_or_create(opts.board);
+      if (!board) return report_error(board.error());
+      spec.board_id = board->board_id;
+    }
   }
+  spec.out_dir = opts.out;
+  spec.retry_failed = opts.retry_failed;
+  spec.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(opts.timeout_s * 1000));
+  spec.window = opts.window;
+  spec.concurrency = opts.concurrency;
+  spec.use_events = !opts.no_events;
+  spec.cancel_requested = [] { return g_interrupted.load(); };
 
-  auto session = open_session(opts.server);
-  if (!session) return report_error(session.error());
-  if (opts.sync_models)
-    if (auto ok = sync_models(*wf, **session, opts.json); !ok) return report_error(ok.error());
+  if (opts.start_new)
+    if (auto ok = Run::start_over(spec.out_dir); !ok) return report_error(ok.error());
+  auto run = Run::open(**client, *wf, std::move(spec));
+  if (!run) return report_error(run.error());
+  if (!opts.json && !(*run)->resumed())
+    std::cerr << "ivk: running " << (*run)->plan_size() << " item(s) into " << opts.out << '\n';
 
-  BoardsApi boards(**session);
-  std::optional<std::string> board_id;
-  if (!opts.board.empty() && opts.board != "none") {
-    auto board = boards.get_or_create(opts.board);
-    if (!board) return report_error(board.error());
-    board_id = board->board_id;
-  }
-
-  BatchOptions batch;
-  batch.runs = opts.values.runs;
-  batch.prepend = opts.prepend;
-  batch.sweeps = std::move(*groups);
-  if (board_id) batch.graph.auto_board = *board_id;
-  auto body = build_enqueue_body(*wf, batch);
-  if (!body) return report_error(body.error());
-
-  // Live events are a nicety: without them the run still completes, by polling.
-  std::unique_ptr<EventStream> events;
-  if (!opts.no_events) {
-    auto stream = EventStream::connect((*session)->url(), event_stream_options(opts.server, **session));
-    if (stream)
-      events = std::move(*stream);
-    else if (!opts.json)
-      std::cerr << "ivk: warning: no live events (" << stream.error().message << "); following by polling\n";
-  }
-
-  QueueApi queue(**session);
-  ImagesApi images(**session);
-  RunOptions run_options;
-  run_options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(opts.timeout_s * 1000));
-  run_options.keep_item_json = false;
-  run_options.cancel_requested = [] { return g_interrupted.load(); };
   g_interrupted = false;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-
-  auto run = BatchRun::submit(queue, events.get(), *body, run_options);
-  if (!run) return report_error(run.error());
-  const EnqueueResult& enqueued = (*run)->enqueued();
-  if (opts.json) {
-    std::vector<std::string> ids;
-    for (auto id : enqueued.item_ids) ids.push_back(std::to_string(id));
-    std::string line = "{\"event\":\"submitted\",\"batch_id\":" + json_quote(enqueued.batch_id) +
-                       ",\"enqueued\":" + std::to_string(enqueued.enqueued) + ",\"item_ids\":[";
-    for (std::size_t i = 0; i < ids.size(); ++i) line += (i ? "," : "") + ids[i];
-    print_line(line + "]}");
-  } else {
-    std::cerr << "ivk: enqueued " << enqueued.enqueued << " item(s) as batch " << enqueued.batch_id << '\n';
-  }
-
-  RunManifest manifest;
-  manifest.workflow = std::filesystem::path(opts.workflow).filename().string();
-  manifest.server = (*session)->url().to_string();
-  manifest.batch_id = enqueued.batch_id;
-  const auto sweep_names = sweep_reference_names(*wf, opts.values);
-  std::vector<std::pair<std::string, std::string>> set_values;
-  for (const auto& [ref, text] : *assignments)
-    if (auto input = wf->find_input(ref); input && (*input)->value_json)
-      set_values.emplace_back(ref, *(*input)->value_json);
-
-  std::optional<ImageDownloader> downloader;
-  if (!opts.no_download) downloader.emplace(images, out_dir, opts.concurrency);
-  std::vector<Error> problems;
-  RunStatusLine status_line;
-  std::size_t image_count = 0;
-
-  auto on_event = [&](const RunEvent& e, const RunProgress& progress) {
-    if (e.kind == RunEvent::Kind::item_finished && e.item != nullptr) {
-      const QueueItem& item = *e.item;
-      ManifestItem record;
-      record.item_id = item.item_id;
-      record.status = item.status;
-      record.inputs = set_values;
-      if (auto values = parse_field_values(item.field_values_json))
-        for (const auto& v : *values) {
-          const std::string key = v.node_path + "." + v.field_name;
-          auto name = sweep_names.find(key);
-          record.inputs.emplace_back(name != sweep_names.end() ? name->second : key, v.value_json);
-        }
-      record.error_type = item.error_type;
-      record.error_message = item.error_message;
-      std::vector<std::string> names;
-      if (item.status == "completed") {
-        if (auto mapped = map_item_images(item.session_json, wf->templates(), &*wf))
-          names = mapped->collect;
-        else
-          problems.push_back(mapped.error());
-      }
-      for (const auto& name : names) {
-        record.images.push_back(safe_image_file_name(name));
-        if (downloader) downloader->add(name, item.item_id);
-      }
-      image_count += names.size();
-      if (board_id && !names.empty())
-        if (auto moved = boards.add_images(*board_id, names); !moved) problems.push_back(moved.error());
-      if (opts.json) {
-        std::string line = "{\"event\":\"item_finished\",\"item_id\":" + std::to_string(item.item_id) +
-                           ",\"status\":" + json_quote(item.status) +
-                           ",\"images\":" + json_string_array(record.images);
-        if (item.error_type) line += ",\"error_type\":" + json_quote(*item.error_type);
-        if (item.error_message) line += ",\"error_message\":" + json_quote(*item.error_message);
-        print_line(line + "}");
-      } else if (item.status != "completed") {
-        status_line.note("item " + std::to_string(item.item_id) + " " + item.status +
-                         (item.error_type ? ": " + *item.error_type : std::string()) +
-                         (item.error_message ? ": " + *item.error_message : std::string()));
-      }
-      manifest.items.push_back(std::move(record));
-    } else if (opts.json) {
-      std::string line = "{\"event\":\"" + event_kind_name(e.kind) + "\"";
-      if (e.item_id != 0) line += ",\"item_id\":" + std::to_string(e.item_id);
-      if (!e.node_id.empty()) line += ",\"node_id\":" + json_quote(e.node_id);
-      if (!e.node_type.empty()) line += ",\"node_type\":" + json_quote(e.node_type);
-      if (e.percentage) line += ",\"percentage\":" + json_number(*e.percentage);
-      if (!e.message.empty()) line += ",\"message\":" + json_quote(e.message);
-      print_line(line + "}");
-    } else if (e.kind == RunEvent::Kind::stream_lost) {
-      status_line.note("ivk: event socket lost (" + e.message + "); polling until it is back");
-    }
-    if (!opts.json) status_line.update(progress);
-  };
-
-  auto summary = (*run)->wait(on_event);
-  status_line.finish();
+  RunPrinter printer(opts.json);
+  auto report = (*run)->execute([&printer](const RunNotice& n, const RunCounts& c) { printer(n, c); });
+  printer.finish();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (!report) return report_error(report.error());
 
-  std::size_t downloaded = 0, skipped = 0;
-  if (downloader) {
-    for (const auto& d : downloader->wait()) {
-      if (d.error)
-        problems.push_back(*d.error);
-      else if (d.skipped)
-        ++skipped;
-      else
-        ++downloaded;
-    }
-  }
-  std::sort(manifest.items.begin(), manifest.items.end(),
-            [](const ManifestItem& a, const ManifestItem& b) { return a.item_id < b.item_id; });
-  if (!opts.no_download)
-    if (auto written = write_file_atomically(out_dir / "run.json", to_json(manifest)); !written)
-      problems.push_back(written.error());
-
-  for (const auto& problem : problems) std::cerr << "ivk: error: " << problem.describe() << '\n';
-  if (!summary) return report_error(summary.error());
-
+  const RunCounts& c = report->counts;
   if (opts.json) {
-    print_line(
-        "{\"event\":\"done\",\"batch_id\":" + json_quote(summary->batch_id) + ",\"completed\":" +
-        std::to_string(summary->completed) + ",\"failed\":" + std::to_string(summary->failed) +
-        ",\"canceled\":" + std::to_string(summary->canceled) + ",\"images\":" + std::to_string(image_count) +
-        ",\"downloaded\":" + std::to_string(downloaded) + ",\"skipped\":" + std::to_string(skipped) + "}");
+    print_line("{\"event\":\"done\",\"completed\":" + std::to_string(c.done) +
+               ",\"failed\":" + std::to_string(c.failed) + ",\"canceled\":" + std::to_string(c.canceled) +
+               ",\"images\":" + std::to_string(c.images_saved) + ",\"downloaded\":" +
+               std::to_string(c.downloaded) + ",\"skipped\":" + std::to_string(c.already_there) +
+               ",\"images_failed\":" + std::to_string(c.images_failed) +
+               ",\"requeued\":" + std::to_string(c.requeued) + ",\"total\":" + std::to_string(c.total) + "}");
   } else {
-    std::cerr << "ivk: " << summary->items.size() << " item(s): " << summary->completed << " completed, "
-              << summary->failed << " failed, " << summary->canceled << " canceled; " << image_count
-              << " image(s)";
+    std::cerr << "ivk: " << c.total << " item(s): " << c.done << " completed, " << c.failed << " failed, "
+              << c.canceled << " canceled; " << c.images_saved << " image(s)";
     if (!opts.no_download)
-      std::cerr << " in " << out_dir.string() << " (" << downloaded << " downloaded, " << skipped
-                << " already there)";
+      std::cerr << " in " << opts.out << " (" << c.downloaded << " downloaded, " << c.already_there
+                << " already there"
+                << (c.images_failed ? ", " + std::to_string(c.images_failed) + " failed" : "") << ")";
     std::cerr << '\n';
   }
-  if (summary->failed > 0 || summary->canceled > 0 || !problems.empty()) return kExitFailure;
+  if (c.failed > 0 || c.canceled > 0 || c.images_failed > 0 || c.done < c.total) return kExitFailure;
   return kExitOk;
 }
 
@@ -302,43 +294,76 @@ int run_workflow(const RunCliOptions& opts) {
 
 void add_run_command(CLI::App& app, Runner& run) {
   auto opts = std::make_shared<RunCliOptions>();
-  auto* sub =
-      app.add_subcommand("run", "Run a workflow on a server (once or as a sweep) and collect its images");
+  auto* sub = app.add_subcommand(
+      "run", "Run a workflow on a server (once, a sweep or an inputs file), durably, and collect its images");
   sub->add_option("workflow", opts->workflow, "Workflow .json, InvokeAI .png that embeds one, or - for stdin")
-      ->required()
       ->type_name("WF");
   add_workflow_args(sub, opts->values);
   add_server_options(sub, opts->server);
+  sub->add_option(
+         "--inputs", opts->inputs,
+         "Items from a file: .csv (a header row naming inputs by label, index or node.field) or .jsonl "
+         "(one object per line); combined with --sweep as a product")
+      ->type_name("FILE");
   sub->add_option("--board", opts->board, "Put the images on this board (by name; created when missing)")
       ->type_name("NAME");
-  sub->add_option("-o,--out", opts->out, "Folder for the images and run.json (default: ivk-output)")
+  sub->add_option("-o,--out", opts->out,
+                  "Folder for the images, run.json and the run's journal run.sqlite (default: ivk-output)")
       ->type_name("DIR");
+  sub->add_option("--resume", opts->resume, "Go on with the run in DIR from its journal alone")
+      ->type_name("DIR");
+  sub->add_flag(
+      "--new", opts->start_new,
+      "Start a new run in --out even if it holds another one (its run.sqlite and run.json are kept as "
+      "run-N.*)");
+  sub->add_option("--name", opts->name,
+                  "File names of the images, e.g. '{index:05}-{Seed}-{image}' (default: the server's names)")
+      ->type_name("TEMPLATE");
   sub->add_flag(
       "--sync-models", opts->sync_models,
       "Point the workflow's model references at the server's models first (by hash, name, then base; all "
       "must resolve)");
-  sub->add_option("--timeout", opts->timeout_s, "Give up waiting after S seconds (default 3600)")
+  sub->add_option("--timeout", opts->timeout_s, "A deadline for the whole run, in seconds (default 3600)")
       ->check(CLI::PositiveNumber)
       ->type_name("S");
+  sub->add_option("--window", opts->window,
+                  "At most N of this run's items on the server at once (default: a quarter of its "
+                  "max_queue_size, at most 1000)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+      ->type_name("N");
+  sub->add_option(
+         "--retries", opts->retries,
+         "Enqueue an item again up to N times when it vanishes from the server or a restart cancels it "
+         "(default 1)")
+      ->check(CLI::Range(0, 100))
+      ->type_name("N");
+  sub->add_flag("--retry-failed", opts->retry_failed, "Run items that failed on the server again (resuming)");
   sub->add_flag("--json", opts->json, "One JSON event per line on stdout instead of the progress display");
-  sub->add_flag("--no-events", opts->no_events, "Follow the batch by polling only (no Socket.IO)");
-  sub->add_flag("--no-download", opts->no_download, "Do not download images or write run.json");
-  sub->add_flag("--prepend", opts->prepend, "Put the batch at the front of the queue");
+  sub->add_flag("--no-events", opts->no_events, "Follow the run by polling only (no Socket.IO)");
+  sub->add_flag("--no-download", opts->no_download,
+                "Do not download the images (the journal and run.json list them)");
+  sub->add_flag("--prepend", opts->prepend, "Put the items at the front of the queue");
   sub->add_option("--concurrency", opts->concurrency, "Parallel image downloads (default 4)")
       ->check(CLI::Range(1, 64))
       ->type_name("N");
   add_templates_option(sub, opts->templates);
   sub->footer(
-      "Writes each item's images into --out (skipping files already there) and run.json:\n"
-      "  {\"workflow\", \"server\", \"batch_id\", \"items\": [{\"item_id\", \"status\", \"inputs\": {...},\n"
-      "   \"images\": [file names], \"error_type\"?, \"error_message\"?}]}\n"
-      "Ctrl-C cancels the batch on the server and waits for its items to stop (twice: quit at once).\n"
-      "Exit status: 0 when every item completed and every image was saved, 1 when an item failed or\n"
-      "was canceled, 8 on --timeout, others as for every command.\n\n"
+      "Every decision is journaled in DIR/run.sqlite before it is acted on: kill ivk at any moment and run\n"
+      "the same command again (or --resume DIR) to go on; nothing completed is enqueued again, and every\n"
+      "plan item's images are saved exactly once. A folder holding another run is refused (see --new).\n"
+      "run.json: {\"workflow\", \"server\", \"batch_id\", \"plan_size\", \"counts\", \"items\": [{\"index\", "
+      "\"item_id\",\n"
+      "  \"status\", \"inputs\": {...}, \"images\": [file names], \"files\": [{file, image_name, bytes, "
+      "sha256}],\n"
+      "  \"attempts\", \"error_type\"?, \"error_message\"?}]}\n"
+      "Ctrl-C cancels this run's items on the server and stops (twice: quit at once).\n"
+      "Exit status: 0 when every item completed and every image was saved, 1 when an item failed or was\n"
+      "canceled or an image could not be saved, 8 when --timeout passed, others as for every command.\n\n"
       "Examples:\n"
       "  ivk run wf.json -s \"Positive Prompt=a red fox\" --out foxes\n"
       "  ivk run wf.json --sweep seed=1,2,3,4 --sweep steps=10,20 --board sweeps   # 8 items\n"
-      "  ivk run wf.json --sweep 3=512,768 --sweep 4=512,1024 --zip --json       # 2 items");
+      "  ivk run wf.json --inputs prompts.csv --sweep Seed=1,2 --name '{index:05}-{Seed}-{image}'\n"
+      "  ivk run --resume foxes");
   sub->callback([&run, opts] { run = [opts] { return run_workflow(*opts); }; });
 }
 

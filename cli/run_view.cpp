@@ -21,21 +21,27 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-std::string progress_line(const RunProgress& p) {
-  char head[64];
-  std::snprintf(head, sizeof head, "[%zu/%zu] ", p.finished(), p.total);
-  std::string line = head;
-  line += std::to_string(p.completed) + " ok";
-  if (p.failed > 0) line += ", " + std::to_string(p.failed) + " failed";
-  if (p.canceled > 0) line += ", " + std::to_string(p.canceled) + " canceled";
-  if (p.current_item) {
-    line += " | item " + std::to_string(*p.current_item);
-    if (!p.current_node_type.empty()) line += ": " + p.current_node_type;
-    if (p.step_fraction)
-      line += " " + std::to_string(static_cast<int>(std::lround(*p.step_fraction * 100))) + "%";
+std::string progress_line(const RunCounts& c) {
+  std::string line = "[" + std::to_string(c.finished()) + "/" + std::to_string(c.total) + "] " +
+                     std::to_string(c.done) + " done";
+  if (c.failed > 0) line += ", " + std::to_string(c.failed) + " failed";
+  if (c.canceled > 0) line += ", " + std::to_string(c.canceled) + " canceled";
+  line += " | " + std::to_string(c.running) + " running, " + std::to_string(c.pending) + " queued, " +
+          std::to_string(c.waiting) + " waiting";
+  if (c.collecting > 0) line += ", " + std::to_string(c.collecting) + " downloading";
+  if (c.current_item) {
+    line += " | item " + std::to_string(*c.current_item);
+    if (!c.current_node_type.empty()) line += ": " + c.current_node_type;
+    if (c.step_fraction)
+      line += " " + std::to_string(static_cast<int>(std::lround(*c.step_fraction * 100))) + "%";
   }
-  if (p.eta_seconds && p.finished() < p.total) line += " | ETA " + format_duration(*p.eta_seconds);
-  if (!p.live_events) line += " | polling";
+  if (c.items_per_second > 0) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, " | %.1f items/s", c.items_per_second);
+    line += rate;
+  }
+  if (c.eta_seconds && c.finished() < c.total) line += " | ETA " + format_duration(*c.eta_seconds);
+  if (!c.live_events) line += " | polling";
   return line;
 }
 
@@ -43,9 +49,9 @@ RunStatusLine::RunStatusLine() : enabled_(::isatty(STDERR_FILENO) == 1) {}
 
 RunStatusLine::~RunStatusLine() { finish(); }
 
-void RunStatusLine::update(const RunProgress& progress) {
+void RunStatusLine::update(const RunCounts& counts) {
   if (!enabled_) return;
-  std::string line = progress_line(progress);
+  std::string line = progress_line(counts);
   if (line == last_) return;
   last_ = line;
   std::cerr << "\r\033[K" << line << std::flush;

@@ -33,6 +33,7 @@ struct DownloadedImage {
   std::uint64_t bytes = 0;     // bytes written (0 when skipped or failed)
   std::optional<Error> error;  // why it could not be fetched or written
   std::int64_t tag = 0;        // the caller's tag (e.g. the queue item id)
+  std::string sha256;          // lowercase hex of the file's bytes (also when skipped); "" on error
 };
 
 // A pool of download threads. add() returns at once; finished downloads are reported to the callback
@@ -47,12 +48,20 @@ class ImageDownloader {
   ImageDownloader& operator=(const ImageDownloader&) = delete;
 
   void add(std::string image_name, std::int64_t tag = 0);
+  // Saves under file_name (a bare name inside the folder, as the caller decided it) instead of
+  // safe_image_file_name(image_name).
+  void add(std::string image_name, std::string file_name, std::int64_t tag);
   // Blocks until every added image is done; returns all results in completion order.
   std::vector<DownloadedImage> wait();
 
  private:
   void work();
-  DownloadedImage fetch(const std::string& name, std::int64_t tag);
+  struct Job {
+    std::string image_name;
+    std::string file_name;
+    std::int64_t tag = 0;
+  };
+  DownloadedImage fetch(const Job& job);
 
   ImagesApi& images_;
   std::filesystem::path dir_;
@@ -61,7 +70,7 @@ class ImageDownloader {
   std::mutex callback_mutex_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  std::deque<std::pair<std::string, std::int64_t>> pending_;
+  std::deque<Job> pending_;
   std::vector<DownloadedImage> done_;
   std::size_t busy_ = 0;
   bool stopping_ = false;

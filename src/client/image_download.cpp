@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <system_error>
 
+#include "core/sha256.h"
 #include "ivk/files.h"
 #include "ivk/images_api.h"
 
@@ -75,9 +76,14 @@ ImageDownloader::~ImageDownloader() {
 }
 
 void ImageDownloader::add(std::string image_name, std::int64_t tag) {
+  std::string file_name = safe_image_file_name(image_name);
+  add(std::move(image_name), std::move(file_name), tag);
+}
+
+void ImageDownloader::add(std::string image_name, std::string file_name, std::int64_t tag) {
   {
     std::lock_guard lock(mutex_);
-    pending_.emplace_back(std::move(image_name), tag);
+    pending_.push_back(Job{std::move(image_name), std::move(file_name), tag});
   }
   cv_.notify_one();
 }
@@ -90,7 +96,7 @@ std::vector<DownloadedImage> ImageDownloader::wait() {
 
 void ImageDownloader::work() {
   for (;;) {
-    std::pair<std::string, std::int64_t> job;
+    Job job;
     {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
@@ -99,7 +105,7 @@ void ImageDownloader::work() {
       pending_.pop_front();
       ++busy_;
     }
-    DownloadedImage result = fetch(job.first, job.second);
+    DownloadedImage result = fetch(job);
     if (on_done_) {
       std::lock_guard callback_lock(callback_mutex_);
       try {
@@ -117,15 +123,17 @@ void ImageDownloader::work() {
   }
 }
 
-DownloadedImage ImageDownloader::fetch(const std::string& name, std::int64_t tag) {
+DownloadedImage ImageDownloader::fetch(const Job& job) {
+  const std::string& name = job.image_name;
   DownloadedImage result;
   result.image_name = name;
-  result.tag = tag;
-  result.path = dir_ / safe_image_file_name(name);
+  result.tag = job.tag;
+  result.path = dir_ / job.file_name;
   std::error_code ec;
   if (std::filesystem::is_regular_file(result.path, ec) && std::filesystem::file_size(result.path, ec) > 0 &&
       !ec) {
     result.skipped = true;  // written atomically earlier, so complete
+    if (auto existing = read_file(result.path)) result.sha256 = detail::sha256_hex(*existing);
     return result;
   }
   auto bytes = images_.full(name);
@@ -144,6 +152,7 @@ DownloadedImage ImageDownloader::fetch(const std::string& name, std::int64_t tag
     return result;
   }
   result.bytes = bytes->size();
+  result.sha256 = detail::sha256_hex(*bytes);
   return result;
 }
 

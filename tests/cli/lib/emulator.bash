@@ -2,7 +2,7 @@
 # stopped, and $TMP removed, when the test exits. The environment is cleared so that no user setting
 # (INVOKEAI_URL, a config file) can change what the commands under test talk to.
 unset INVOKEAI_URL INVOKEAI_TOKEN INVOKEAI_EMAIL INVOKEAI_PASSWORD
-export HOME=$TMP XDG_CONFIG_HOME=$TMP/config
+export HOME=$TMP XDG_CONFIG_HOME=$TMP/config XDG_CACHE_HOME=$TMP/cache
 
 EMULATOR_PIDS=()
 stop_emulators() {
