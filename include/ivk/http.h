@@ -29,6 +29,10 @@ struct HttpRequest {
   std::optional<std::chrono::milliseconds> timeout;
   // Overrides TransportOptions::connect_timeout (ServerSession caps it by a run's deadline).
   std::optional<std::chrono::milliseconds> connect_timeout;
+  // Send on a new connection, never a kept-alive one: libcurl silently sends a request again when a
+  // reused connection turns out dead, which must never happen to a request that could do its work
+  // twice (an enqueue whose answer was lost would run twice). ServerSession sets it for those.
+  bool fresh_connection = false;
 };
 
 struct HttpResponse {

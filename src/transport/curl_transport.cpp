@@ -309,6 +309,7 @@ class CurlTransport final : public HttpTransport {
     const auto timeout = request.timeout.value_or(options_.request_timeout);
 
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // timeouts via signals are unsafe in threaded programs
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);

@@ -168,6 +168,7 @@ Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
       // Read per attempt, like the token: another thread may move the deadline during our backoff.
       const auto run_deadline = deadline();
       HttpRequest http = base;
+      http.fresh_connection = idempotency == Idempotency::not_idempotent;
       if (run_deadline) {
         const auto now = std::chrono::steady_clock::now();
         if (now >= *run_deadline)

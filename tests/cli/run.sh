@@ -41,11 +41,14 @@ for f in files:
     assert b"invokeai_graph" in data and b"invokeai_workflow" in data, f
 PY
 
-# The same run again into the same folder: new items, new images (new names), nothing overwritten.
+# The same command again resumes (nothing enqueued again); another run in the same folder is refused.
 before=$(ls "$TMP/out1" | wc -l)
-run 0 run "$WF" --server "$S" -s Width=64 -s Height=64 --out "$TMP/out1" --no-events
-assert_contains "$ERR" "1 item(s): 1 completed"
-assert_eq "$(ls "$TMP/out1" | wc -l)" "$((before + 1))" "files after the second run"
+run 0 run "$WF" --server "$S" -s Width=320 -s Height=256 --sweep 'Prompt=a fox,a cat' --sweep Seed=7,8 \
+  --out "$TMP/out1"
+assert_contains "$ERR" "(0 downloaded, 0 already there)"
+run 3 run "$WF" --server "$S" -s Width=64 -s Height=64 --out "$TMP/out1" --no-events
+assert_contains "$ERR" "another workflow"
+assert_eq "$(ls "$TMP/out1" | wc -l)" "$before" "files after the refused run"
 
 # --json: one event per line, submitted first, done last.
 run 0 run "$WF" --server "$S" -s Width=64 -s Height=64 --sweep Seed=1,2 --out "$TMP/out2" --json
