@@ -445,7 +445,9 @@ Result<RunReport> Run::execute(const Observer& observer) {
         const bool flowing = s.events != nullptr && s.counts.live_events;
         s.next_poll = Impl::Clock::now() + (flowing ? s.spec.poll_with_events : s.spec.poll_without_events);
       }
-    } else if (s.batches.empty() && Impl::Clock::now() >= s.next_poll) {
+    } else if (s.batches.empty() && s.unresolved.empty() && Impl::Clock::now() >= s.next_poll) {
+      // Nothing to poll: move the timer on so the wait above does not spin. (Not while a lost answer
+      // waits for its lookup, which the top of the loop does once next_poll has come.)
       s.next_poll = Impl::Clock::now() + s.spec.poll_without_events;
     }
     if (Impl::Clock::now() >= next_counts) {
