@@ -3,7 +3,7 @@
 
 #include <charconv>
 #include <condition_variable>
-#include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -110,9 +110,57 @@ ProxyCommandResult run_proxy_command(TcpProxy& proxy, std::string_view line) {
       "fail-gets PROBABILITY SEED, upstream PORT, clear, stats, shutdown)");
 }
 
+// Plain completion handlers rather than coroutines: clang 14 with ASan and line tables cannot emit
+// this file's coroutines ("Cannot represent a difference across sections").
 struct ProxyControlServer::Impl {
   Impl(TcpProxy& p, std::uint16_t port)
       : proxy(p), acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), port)) {}
+
+  // One control connection: reads a line, answers it, reads the next.
+  struct Connection : std::enable_shared_from_this<Connection> {
+    Connection(Impl& i, tcp::socket s) : impl(i), socket(std::move(s)) {}
+    Impl& impl;
+    tcp::socket socket;
+    std::string buf;
+    std::string reply;
+
+    void read_line() {
+      net::async_read_until(socket, net::dynamic_buffer(buf, 4096), '\n',
+                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                              if (!ec) self->answer(n);
+                            });
+    }
+
+    void answer(std::size_t n) {
+      const std::string line = buf.substr(0, n - 1);
+      buf.erase(0, n);
+      const ProxyCommandResult result = run_proxy_command(impl.proxy, line);
+      reply = result.reply + "\n";
+      net::async_write(socket, net::buffer(reply),
+                       [self = shared_from_this(), stop = result.shutdown](const boost::system::error_code& ec,
+                                                                           std::size_t) {
+                         if (stop) self->impl.signal_shutdown();
+                         if (!ec) self->read_line();
+                       });
+    }
+  };
+
+  void accept_next() {
+    acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+      if (ec) {
+        if (!acceptor.is_open() || ec == net::error::operation_aborted) return;
+      } else {
+        std::make_shared<Connection>(*this, std::move(socket))->read_line();
+      }
+      accept_next();
+    });
+  }
+
+  void signal_shutdown() {
+    std::lock_guard lock(mutex);
+    shutdown = true;
+    cv.notify_all();
+  }
 
   TcpProxy& proxy;
   net::io_context ioc;
@@ -121,44 +169,11 @@ struct ProxyControlServer::Impl {
   std::mutex mutex;
   std::condition_variable cv;
   bool shutdown = false;
-
-  net::awaitable<void> serve(tcp::socket socket) {
-    std::string buf;
-    for (;;) {
-      boost::system::error_code ec;
-      const std::size_t n = co_await net::async_read_until(socket, net::dynamic_buffer(buf, 4096), '\n',
-                                                           net::redirect_error(net::use_awaitable, ec));
-      if (ec) co_return;
-      const std::string line = buf.substr(0, n - 1);
-      buf.erase(0, n);
-      const ProxyCommandResult result = run_proxy_command(proxy, line);
-      const std::string reply = result.reply + "\n";
-      co_await net::async_write(socket, net::buffer(reply), net::redirect_error(net::use_awaitable, ec));
-      if (result.shutdown) {
-        std::lock_guard lock(mutex);
-        shutdown = true;
-        cv.notify_all();
-      }
-      if (ec) co_return;
-    }
-  }
-
-  net::awaitable<void> accept_loop() {
-    for (;;) {
-      boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
-      if (ec) {
-        if (!acceptor.is_open() || ec == net::error::operation_aborted) co_return;
-        continue;
-      }
-      net::co_spawn(ioc, serve(std::move(socket)), [](const std::exception_ptr&) {});
-    }
-  }
 };
 
 ProxyControlServer::ProxyControlServer(TcpProxy& proxy, std::uint16_t port)
     : impl_(std::make_unique<Impl>(proxy, port)) {
-  net::co_spawn(impl_->ioc, impl_->accept_loop(), [](const std::exception_ptr&) {});
+  impl_->accept_next();
   impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
 }
 
