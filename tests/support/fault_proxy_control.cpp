@@ -137,8 +137,8 @@ struct ProxyControlServer::Impl {
       const ProxyCommandResult result = run_proxy_command(impl.proxy, line);
       reply = result.reply + "\n";
       net::async_write(socket, net::buffer(reply),
-                       [self = shared_from_this(), stop = result.shutdown](const boost::system::error_code& ec,
-                                                                           std::size_t) {
+                       [self = shared_from_this(), stop = result.shutdown](
+                           const boost::system::error_code& ec, std::size_t) {
                          if (stop) self->impl.signal_shutdown();
                          if (!ec) self->read_line();
                        });
