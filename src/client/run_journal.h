@@ -69,7 +69,8 @@ struct JournalCounts {
 class RunJournal {
  public:
   // Opens DIR/run.sqlite (creating it and DIR's schema when missing) and takes an exclusive flock on
-  // it. A second process on the same folder gets ErrorCode::conflict at once.
+  // it. A second process on the same folder gets ErrorCode::io at once (the folder is busy; no
+  // server said anything).
   static Result<std::unique_ptr<RunJournal>> open(const std::filesystem::path& dir);
   ~RunJournal();
   RunJournal(const RunJournal&) = delete;
