@@ -59,7 +59,8 @@ struct Run::Impl {
     std::int64_t last_finished = -1, last_total = -1, in_progress = 0;
   };
   std::map<std::string, BatchTrack> batches;
-  std::set<std::int64_t> to_fetch;  // events said these finished: read them
+  std::set<std::int64_t> to_fetch;             // events said these finished: read them
+  std::optional<Clock::time_point> fetch_due;  // when to_fetch is read even if few
   // Batches whose enqueue answer is unknown (lost, or without item ids): looked up before feeding on.
   std::vector<std::pair<std::string, std::vector<std::uint64_t>>> unresolved;
   // Batches judged absent after a lost answer, watched for a while in case the request arrives late:

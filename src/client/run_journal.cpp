@@ -95,6 +95,12 @@ struct RunJournal::Impl {
   }
 
   Result<SqliteStatement> prepare(std::string_view sql) { return db.prepare(sql); }
+  // A statement without parameters or rows (BEGIN, COMMIT...), from the statement cache.
+  Status run_once(std::string_view sql) {
+    auto stmt = db.prepare(sql);
+    if (!stmt) return tl::unexpected(stmt.error());
+    return stmt->run();
+  }
 
   // Runs one parameterised statement inside its own transaction unless one is open.
   template <class Bind>
@@ -160,7 +166,7 @@ Result<std::unique_ptr<RunJournal>> RunJournal::open(const std::filesystem::path
 
 Status RunJournal::begin() {
   if (impl_->depth++ > 0) return {};
-  if (auto ok = impl_->db.exec("BEGIN IMMEDIATE"); !ok) {
+  if (auto ok = impl_->run_once("BEGIN IMMEDIATE"); !ok) {
     impl_->depth = 0;
     return ok;
   }
@@ -170,13 +176,13 @@ Status RunJournal::begin() {
 Status RunJournal::commit() {
   if (impl_->depth == 0) return {};
   if (--impl_->depth > 0) return {};
-  return impl_->db.exec("COMMIT");
+  return impl_->run_once("COMMIT");
 }
 
 void RunJournal::rollback() {
   if (impl_->depth == 0) return;
   impl_->depth = 0;
-  (void)impl_->db.exec("ROLLBACK");
+  (void)impl_->run_once("ROLLBACK");
 }
 
 Result<std::optional<std::string>> RunJournal::meta(std::string_view key) {

@@ -17,24 +17,37 @@ Error sqlite_error(sqlite3* db, const std::string& source, std::string_view what
 
 }  // namespace
 
-SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string source)
-    : db_(db), stmt_(stmt), source_(std::move(source)) {}
+SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string source, bool* lent)
+    : db_(db), stmt_(stmt), source_(std::move(source)), lent_(lent) {}
 
-SqliteStatement::~SqliteStatement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+void SqliteStatement::release() noexcept {
+  if (stmt_ == nullptr) return;
+  if (lent_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    *lent_ = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  lent_ = nullptr;
 }
+
+SqliteStatement::~SqliteStatement() { release(); }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       stmt_(std::exchange(other.stmt_, nullptr)),
-      source_(std::move(other.source_)) {}
+      source_(std::move(other.source_)),
+      lent_(std::exchange(other.lent_, nullptr)) {}
 
 SqliteStatement& SqliteStatement::operator=(SqliteStatement&& other) noexcept {
   if (this != &other) {
-    if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+    release();
     db_ = std::exchange(other.db_, nullptr);
     stmt_ = std::exchange(other.stmt_, nullptr);
     source_ = std::move(other.source_);
+    lent_ = std::exchange(other.lent_, nullptr);
   }
   return *this;
 }
@@ -115,18 +128,26 @@ Result<SqliteDb> SqliteDb::open(const std::filesystem::path& path) {
   return out;
 }
 
-SqliteDb::~SqliteDb() {
+void SqliteDb::close() noexcept {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+  cache_.clear();
   if (db_ != nullptr) sqlite3_close(db_);
+  db_ = nullptr;
 }
 
+SqliteDb::~SqliteDb() { close(); }
+
 SqliteDb::SqliteDb(SqliteDb&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), source_(std::move(other.source_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      source_(std::move(other.source_)),
+      cache_(std::move(other.cache_)) {}
 
 SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
   if (this != &other) {
-    if (db_ != nullptr) sqlite3_close(db_);
+    close();
     db_ = std::exchange(other.db_, nullptr);
     source_ = std::move(other.source_);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
@@ -145,6 +166,17 @@ Status SqliteDb::exec(std::string_view sql) {
 }
 
 Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
+  auto [entry, added] = cache_.try_emplace(std::string(sql));
+  Cached& cached = entry->second;
+  if (added &&
+      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &cached.stmt, nullptr) != SQLITE_OK) {
+    cache_.erase(entry);
+    return tl::unexpected(sqlite_error(db_, source_, "cannot prepare a journal statement"));
+  }
+  if (!cached.lent) {
+    cached.lent = true;
+    return SqliteStatement(db_, cached.stmt, source_, &cached.lent);
+  }
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
     return tl::unexpected(sqlite_error(db_, source_, "cannot prepare a journal statement"));

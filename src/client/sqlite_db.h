@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "ivk/error.h"
 
@@ -17,7 +18,9 @@ namespace ivk::client {
 class SqliteStatement {
  public:
   SqliteStatement() = default;
-  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string source);
+  // `lent`: the statement belongs to SqliteDb's cache; this handle resets it when done and clears
+  // the flag instead of finalizing it.
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, std::string source, bool* lent = nullptr);
   ~SqliteStatement();
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement& operator=(SqliteStatement&& other) noexcept;
@@ -42,9 +45,12 @@ class SqliteStatement {
   [[nodiscard]] bool column_is_null(int index) const;
 
  private:
+  void release() noexcept;
+
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
   std::string source_;
+  bool* lent_ = nullptr;
 };
 
 class SqliteDb {
@@ -60,13 +66,23 @@ class SqliteDb {
 
   // Runs one or more statements without parameters.
   Status exec(std::string_view sql);
+  // A statement for `sql`, compiled once per connection and kept: the journal runs the same few
+  // statements for every item, and compiling them was a tenth of a run's CPU. When the cached one
+  // is in use (a query inside another's loop), a fresh one is compiled for the caller.
   Result<SqliteStatement> prepare(std::string_view sql);
   [[nodiscard]] std::int64_t changes() const;
   [[nodiscard]] const std::string& source() const noexcept { return source_; }
 
  private:
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool lent = false;
+  };
+  void close() noexcept;
+
   sqlite3* db_ = nullptr;
   std::string source_;
+  std::unordered_map<std::string, Cached> cache_;  // nodes never move: lent flags stay put
 };
 
 }  // namespace ivk::client

@@ -3,10 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -34,8 +35,11 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     return tl::unexpected<Error>(
         make_error(ErrorCode::io, what + ": " + std::strerror(errno), {}, path.string()));
   };
-  std::random_device rd;
-  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(rd());
+  // Unique per process and call: the pid and a counter (a random_device per call cost more than the
+  // write of a small image). O_EXCL below still refuses a leftover of the same name.
+  static std::atomic<std::uint64_t> counter{0};
+  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                                    std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return failure("cannot create a temporary file beside it");
   std::size_t written = 0;
