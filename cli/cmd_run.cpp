@@ -347,10 +347,19 @@ void add_run_command(CLI::App& app, Runner& run) {
       ->check(CLI::Range(1, 64))
       ->type_name("N");
   add_templates_option(sub, opts->templates);
+  // --resume takes the plan and its settings from the journal: a flag that would change them is an
+  // error, not silently ignored.
+  CLI::Option* resume = sub->get_option("--resume");
+  for (const char* name :
+       {"--set", "--sweep", "--sweep-json", "--zip", "--runs", "--inputs", "--board", "--out", "--new",
+        "--name", "--sync-models", "--retries", "--no-download", "--prepend"})
+    resume->excludes(sub->get_option(name));
   sub->footer(
       "Every decision is journaled in DIR/run.sqlite before it is acted on: kill ivk at any moment and run\n"
       "the same command again (or --resume DIR) to go on; nothing completed is enqueued again, and every\n"
       "plan item's images are saved exactly once. A folder holding another run is refused (see --new).\n"
+      "--resume DIR takes the plan and its settings from the journal (with -s, --sweep, --inputs, --out...\n"
+      "it is refused); --timeout, --window, --retry-failed, --concurrency and --no-events may be given.\n"
       "run.json: {\"workflow\", \"server\", \"batch_id\", \"plan_size\", \"counts\", \"items\": [{\"index\", "
       "\"item_id\",\n"
       "  \"status\", \"inputs\": {...}, \"images\": [file names], \"files\": [{file, image_name, bytes, "

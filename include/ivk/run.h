@@ -77,7 +77,7 @@ struct RunCounts {
   std::uint64_t downloaded = 0;     // images fetched (this execute)
   std::uint64_t already_there = 0;  // images whose file was already complete (this execute)
   std::uint64_t requeued = 0;       // re-enqueues of vanished or interrupted items (this execute)
-  std::uint64_t duplicates = 0;     // server items that finished a plan item already finished
+  std::uint64_t duplicates = 0;     // plan items the server completed twice (a late lost batch)
   double items_per_second = 0;      // items finished per second (this execute)
   std::optional<double> eta_seconds;
   bool live_events = false;
@@ -107,7 +107,7 @@ struct RunNotice {
   std::int64_t item_id = 0;
   std::string batch_id;
   std::uint64_t count = 0;
-  std::string status;               // item_finished: done, failed or canceled
+  std::string status;               // item_finished: completed, failed or canceled
   std::vector<std::string> images;  // item_finished: file names in the output folder
   // item_finished: the plan item's varied inputs (label -> compact JSON), in the plan's field order
   std::vector<std::pair<std::string, std::string>> inputs;

@@ -16,6 +16,17 @@ namespace ivk {
 
 namespace {
 
+// "90", "0.5", "2.25": a duration in seconds as the user typed it.
+std::string seconds_text(std::chrono::milliseconds d) {
+  std::string text = std::to_string(d.count() / 1000);
+  if (const auto ms = d.count() % 1000; ms != 0) {
+    std::string frac = std::to_string(1000 + ms).substr(1);
+    while (frac.back() == '0') frac.pop_back();
+    text += "." + frac;
+  }
+  return text;
+}
+
 constexpr auto kCountsRefresh = std::chrono::milliseconds(500);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
@@ -372,11 +383,11 @@ Result<RunReport> Run::execute(const Observer& observer) {
     const auto now = Impl::Clock::now();
     if (now >= s.deadline) {
       (void)s.refresh_counts();
-      return finish(make_error(
-          ErrorCode::timeout,
-          "the run did not finish within " + std::to_string(s.spec.timeout.count() / 1000) +
-              " s: " + std::to_string(s.counts.finished()) + " of " + std::to_string(s.counts.total) +
-              " items finished; run the same command again to go on"));
+      return finish(
+          make_error(ErrorCode::timeout, "the run did not finish within " + seconds_text(s.spec.timeout) +
+                                             " s: " + std::to_string(s.counts.finished()) + " of " +
+                                             std::to_string(s.counts.total) +
+                                             " items finished; run the same command again to go on"));
     }
     if (!s.cancel_sent && s.spec.cancel_requested && s.spec.cancel_requested()) {
       if (auto ok = s.cancel_on_server(); !ok) s.server_trouble(ok.error());

@@ -1,7 +1,9 @@
 // Collecting a durable run's images: a completed item's images get their file names (journaled before
 // any byte is fetched, collisions resolved deterministically), are downloaded atomically, and are
 // recorded with their size and SHA-256 as they land. An item is done when every image is saved.
+#include <filesystem>
 #include <set>
+#include <system_error>
 
 #include "file_name_template.h"
 #include "ivk/boards_api.h"
@@ -14,13 +16,19 @@ namespace ivk {
 namespace {
 
 // A file name no other image of the run has (nor one of this item's own, not yet journaled).
-Result<std::string> free_file_name(client::RunJournal& journal, std::string name, std::uint64_t index, int n,
+// A name no image of this run has and no file in the folder has: a file the journal does not know is
+// someone else's (an earlier run kept by --new, the user's own), never to be taken as this item's
+// image. (This run's files are journaled before they are downloaded, so they are never foreign.)
+Result<std::string> free_file_name(client::RunJournal& journal, const std::filesystem::path& dir,
+                                   std::string name, std::uint64_t index, int n,
                                    const std::set<std::string>& mine) {
   const std::string first = name;
   for (int attempt = 1;; ++attempt) {
     auto taken = journal.file_name_taken(name);
     if (!taken) return tl::unexpected(taken.error());
-    if (!*taken && mine.count(name) == 0) return name;
+    std::error_code ec;
+    const bool on_disk = std::filesystem::exists(dir / name, ec) || ec;
+    if (!*taken && !on_disk && mine.count(name) == 0) return name;
     name = client::collision_name(first, index, n, attempt);
   }
 }
@@ -61,8 +69,8 @@ Status Run::Impl::collect(std::uint64_t index, const QueueItem& item) {
     context.batch_id = item.batch_id;
     context.fields = &plan.fields();
     context.values_json = &field_values;
-    auto file =
-        free_file_name(*journal, client::render_file_name(spec.name_template, context), index, n, mine);
+    auto file = free_file_name(*journal, spec.out_dir, client::render_file_name(spec.name_template, context),
+                               index, n, mine);
     if (!file) return tl::unexpected(file.error());
     mine.insert(*file);
     client::JournalImage image;

@@ -104,6 +104,9 @@ struct Run::Impl {
   // run_feed.cpp
   Status feed();
   Status resolve_sending_batch(const std::string& batch_id, const std::vector<std::uint64_t>& indices);
+  // A batch marked absent reached the server after all: canceled, and its items journaled as
+  // duplicates (their plan items were sent again in another batch).
+  Status cancel_late_batch(const std::string& batch_id, std::int64_t total);
   // run_follow.cpp
   void track(std::int64_t item_id, std::uint64_t index, const std::string& batch_id);
   Status apply_events();

@@ -2,6 +2,7 @@
 // at most `window` of this run's items on the server, and lost answers resolved by asking the server
 // before anything is sent again.
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "core/json_read.h"
@@ -60,6 +61,32 @@ Result<std::vector<std::int64_t>> find_batch_items(QueueApi& queue, const std::s
 }
 
 }  // namespace
+
+Status Run::Impl::cancel_late_batch(const std::string& batch_id, std::int64_t total) {
+  const std::vector<std::string> late{batch_id};
+  if (auto canceled = client.queue().cancel_by_batch_ids(late); !canceled)
+    return tl::unexpected(canceled.error());
+  auto ids = find_batch_items(client.queue(), batch_id, total);
+  if (!ids) return tl::unexpected(ids.error());
+  auto absent = journal->batches_in_state("absent");
+  if (!absent) return tl::unexpected(absent.error());
+  const auto batch = std::find_if(absent->begin(), absent->end(),
+                                  [&](const client::JournalBatch& b) { return b.batch_id == batch_id; });
+  if (batch == absent->end()) return {};
+  // What ran before the cancel took effect ran twice: the status says which.
+  auto items = client.queue().items_by_ids(*ids);
+  if (!items) return tl::unexpected(items.error());
+  std::map<std::int64_t, std::string> status;
+  for (const auto& item : *items) status[item.item_id] = item.status;
+  if (auto ok = journal->begin(); !ok) return ok;
+  for (std::size_t pos = 0; pos < ids->size() && pos < batch->indices.size(); ++pos)
+    if (auto ok = journal->record_duplicate((*ids)[pos], batch_id, batch->indices[pos], status[(*ids)[pos]]);
+        !ok) {
+      journal->rollback();
+      return ok;
+    }
+  return journal->commit();
+}
 
 Status Run::Impl::resolve_sending_batch(const std::string& batch_id,
                                         const std::vector<std::uint64_t>& indices) {

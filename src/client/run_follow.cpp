@@ -236,8 +236,7 @@ Status Run::Impl::poll() {
     if (!status) return tl::unexpected(status.error());
     if (status->counts.total > 0) {
       // The request arrived after all: its items were already sent again in another batch.
-      const std::vector<std::string> late{it->first};
-      (void)client.queue().cancel_by_batch_ids(late);
+      if (auto ok = cancel_late_batch(it->first, status->counts.total); !ok) return ok;
       RunNotice n;
       n.kind = RunNotice::Kind::batch_absent;
       n.batch_id = it->first;

@@ -443,18 +443,14 @@ Status RunJournal::fail_item(std::uint64_t index, std::string_view error_type,
       });
 }
 
-Status RunJournal::record_duplicate(std::int64_t item_id, std::uint64_t index, std::string_view status) {
-  return impl_->run("UPDATE server_items SET duplicate = 1, status = ?3 WHERE item_id = ?1 AND idx = ?2",
-                    [&](SqliteStatement& s) {
-                      s.bind(1, item_id).bind(2, static_cast<std::int64_t>(index)).bind(3, status);
-                    });
-}
-
-Result<bool> RunJournal::is_known_server_item(std::int64_t item_id) {
-  auto s = impl_->prepare("SELECT 1 FROM server_items WHERE item_id = ?1");
-  if (!s) return tl::unexpected(s.error());
-  s->bind(1, item_id);
-  return s->step();
+Status RunJournal::record_duplicate(std::int64_t item_id, std::string_view batch_id, std::uint64_t index,
+                                    std::string_view status) {
+  return impl_->run(
+      "INSERT OR REPLACE INTO server_items(item_id, batch_id, idx, status, duplicate) VALUES (?1, ?2, ?3, "
+      "?4, 1)",
+      [&](SqliteStatement& s) {
+        s.bind(1, item_id).bind(2, batch_id).bind(3, static_cast<std::int64_t>(index)).bind(4, status);
+      });
 }
 
 Status RunJournal::add_images(const std::vector<JournalImage>& images) {
@@ -590,7 +586,8 @@ Result<JournalCounts> RunJournal::counts() {
     else if (state == "failed")
       c.images_failed = n;
   }
-  auto dups = impl_->prepare("SELECT COUNT(*) FROM server_items WHERE duplicate = 1");
+  auto dups =
+      impl_->prepare("SELECT COUNT(*) FROM server_items WHERE duplicate = 1 AND status = 'completed'");
   if (!dups) return tl::unexpected(dups.error());
   if (auto row = dups->step(); !row) return tl::unexpected(row.error());
   c.duplicates = static_cast<std::uint64_t>(dups->column_int(0));

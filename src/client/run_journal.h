@@ -111,9 +111,10 @@ class RunJournal {
   Status requeue_item(std::uint64_t index, std::string_view reason);
   // Gives up on the item: failed, with the reason as its error.
   Status fail_item(std::uint64_t index, std::string_view error_type, std::string_view error_message);
-  // A server item of a plan item that was already finished by another server item: recorded, never counted.
-  Status record_duplicate(std::int64_t item_id, std::uint64_t index, std::string_view status);
-  [[nodiscard]] Result<bool> is_known_server_item(std::int64_t item_id);
+  // A server item of a late batch (marked absent, its plan items sent again) with its status when
+  // found. Counted in `duplicates` when it completed: that plan item ran twice on the server.
+  Status record_duplicate(std::int64_t item_id, std::string_view batch_id, std::uint64_t index,
+                          std::string_view status);
 
   // The images of a completed item, before any is downloaded (file names decided and reserved).
   Status add_images(const std::vector<JournalImage>& images);

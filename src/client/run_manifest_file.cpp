@@ -131,6 +131,13 @@ Status Run::Impl::write_manifest() {
             failed += '}';
             continue;
           }
+          if (image.state == "remote") {
+            // --no-download: the server's name, to fetch it later (nothing is in the folder).
+            if (!first) out += ',';
+            first = false;
+            append_json_string(out, image.image_name);
+            continue;
+          }
           if (image.state != "saved") continue;
           if (!first) out += ',';
           first = false;

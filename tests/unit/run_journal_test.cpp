@@ -50,8 +50,11 @@ TEST_F(RunJournalTest, ItemsGoThroughABatchWhoseAnswerWasShort) {
   EXPECT_EQ(third.attempts, 0);
   EXPECT_TRUE(j->batches_in_state("sending")->empty());
   EXPECT_EQ(j->items_in_state("new")->size(), 1u);
-  EXPECT_TRUE(j->is_known_server_item(41).value());
-  EXPECT_FALSE(j->is_known_server_item(43).value());
+  // A late copy of the batch: the item it completed counts as a duplicate, the canceled one does not.
+  ASSERT_TRUE(j->record_duplicate(99, "late", 0, "completed"));
+  ASSERT_TRUE(j->record_duplicate(100, "late", 1, "canceled"));
+  EXPECT_EQ(j->counts()->duplicates, 1u);
+  EXPECT_EQ(j->item(0)->server_item_id, 41);  // the plan item keeps its own server item
 }
 
 TEST_F(RunJournalTest, AnAbsentBatchSendsItsItemsAgain) {
