@@ -440,6 +440,7 @@ Result<RunReport> Run::execute(const Observer& observer) {
       s.server_trouble(ok.error());
     }
     if (auto ok = s.drain_downloads(); !ok) return finish(ok.error());
+    s.retry_due_downloads();
     bool poll_now = false;
     {
       std::lock_guard lock(s.mutex);

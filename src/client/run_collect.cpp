@@ -1,6 +1,7 @@
 // Collecting a durable run's images: a completed item's images get their file names (journaled before
 // any byte is fetched, collisions resolved deterministically), are downloaded atomically, and are
 // recorded with their size and SHA-256 as they land. An item is done when every image is saved.
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <system_error>
@@ -32,6 +33,15 @@ Result<std::string> free_file_name(client::RunJournal& journal, const std::files
     name = client::collision_name(first, index, n, attempt);
   }
 }
+
+// A download error worth another try: the connection, a timeout, or the server's passing trouble.
+bool transient(const Error& e) {
+  if (e.code == ErrorCode::transport || e.code == ErrorCode::timeout) return true;
+  return e.code == ErrorCode::http &&
+         (e.http_status == 429 || (e.http_status >= 500 && e.http_status <= 504));
+}
+
+constexpr int kDownloadAttempts = 8;
 
 }  // namespace
 
@@ -147,6 +157,15 @@ Status Run::Impl::drain_downloads() {
   for (const auto& d : done) {
     const auto index = static_cast<std::uint64_t>(d.tag);
     const std::string file = d.path.filename().string();
+    if (d.error && transient(*d.error) && ++download_attempts[file] < kDownloadAttempts &&
+        left() > std::chrono::seconds(1)) {
+      // Not a failure yet: the same file again after a backoff (250 ms, doubling, at most 4 s).
+      const int n = download_attempts[file];
+      const auto wait = std::min(std::chrono::milliseconds(250) * (1 << std::min(n - 1, 4)),
+                                 std::chrono::milliseconds(4000));
+      download_retries.push_back({d.image_name, file, d.tag, Clock::now() + wait});
+      continue;
+    }
     if (d.error) {
       ++counts.images_failed;
       if (auto ok = journal->image_failed(file, d.error->describe()); !ok) {
@@ -179,6 +198,19 @@ Status Run::Impl::drain_downloads() {
       return ok;
     }
   return journal->commit();
+}
+
+void Run::Impl::retry_due_downloads() {
+  if (download_retries.empty() || !downloader) return;
+  const auto now = Clock::now();
+  for (auto it = download_retries.begin(); it != download_retries.end();) {
+    if (it->due > now) {
+      ++it;
+      continue;
+    }
+    downloader->add(it->image_name, it->file_name, it->tag);
+    it = download_retries.erase(it);
+  }
 }
 
 Status Run::Impl::finish_item(std::uint64_t index) {

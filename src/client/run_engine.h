@@ -86,6 +86,15 @@ struct Run::Impl {
   EventStream::Subscription event_sub = 0, state_sub = 0;
   std::unique_ptr<ImageDownloader> downloader;
   std::map<std::uint64_t, int> images_left;  // plan index -> images still downloading
+  // Downloads that failed for a reason that passes (a cut connection, a 503): fetched again after a
+  // backoff, until the deadline or kDownloadAttempts.
+  struct DownloadRetry {
+    std::string image_name, file_name;
+    std::int64_t tag = 0;
+    Clock::time_point due{};
+  };
+  std::vector<DownloadRetry> download_retries;
+  std::map<std::string, int> download_attempts;  // file name -> failed attempts so far
 
   // --- helpers shared by the parts ------------------------------------------------------------
   void notify(const RunNotice& notice) {
@@ -117,6 +126,7 @@ struct Run::Impl {
   Status collect(std::uint64_t index, const QueueItem& item);
   Status collect_from_journal(const client::JournalItem& item);
   Status drain_downloads();
+  void retry_due_downloads();
   Status finish_item(std::uint64_t index);
   // run.cpp
   Status recover();
