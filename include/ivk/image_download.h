@@ -37,7 +37,8 @@ struct DownloadedImage {
 };
 
 // A pool of download threads. add() returns at once; finished downloads are reported to the callback
-// (on a pool thread; calls are serialised) and kept for results(). Not copyable; the destructor waits.
+// (on a pool thread; calls are serialised), or, without a callback, kept for wait(). Not copyable;
+// the destructor waits.
 class ImageDownloader {
  public:
   using Callback = std::function<void(const DownloadedImage&)>;
@@ -51,7 +52,8 @@ class ImageDownloader {
   // Saves under file_name (a bare name inside the folder, as the caller decided it) instead of
   // safe_image_file_name(image_name).
   void add(std::string image_name, std::string file_name, std::int64_t tag);
-  // Blocks until every added image is done; returns all results in completion order.
+  // Blocks until every added image is done; returns all results in completion order (none when a
+  // callback took them).
   std::vector<DownloadedImage> wait();
 
  private:

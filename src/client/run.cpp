@@ -3,6 +3,7 @@
 #include "ivk/run.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <system_error>
 
 #include "core/json_read.h"
@@ -279,6 +280,17 @@ Status Run::Impl::refresh_counts() {
 }
 
 Status Run::Impl::recover() {
+  // A download cut short by a kill leaves FILE.tmp-PID-N beside where FILE would be: when FILE is one
+  // of this run's images, the temporary is ours and only clutter (the image is fetched again).
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(spec.out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto tmp = name.rfind(".tmp-");
+    if (tmp == std::string::npos || !it->is_regular_file(ec)) continue;
+    auto ours = journal->file_name_taken(name.substr(0, tmp));
+    if (!ours) return tl::unexpected(ours.error());
+    if (*ours) std::filesystem::remove(it->path(), ec);
+  }
   // Batches sent without a recorded answer: the server decides whether they exist.
   auto sending = journal->batches_in_state("sending");
   if (!sending) return tl::unexpected(sending.error());

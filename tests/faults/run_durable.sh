@@ -84,6 +84,8 @@ assert sorted(i["inputs"]["Seed"] for i in items) == list(range(first, first + n
 listed = sorted(i["images"][0] for i in items)
 assert len(set(listed)) == n, "a file listed twice"
 pngs = sorted(f for f in os.listdir(out) if f.endswith(".png"))
+leftovers = [f for f in os.listdir(out) if ".tmp-" in f]
+assert not leftovers, "temporary files left in the folder: %r" % leftovers[:5]
 assert pngs == listed, ("pngs on disk differ from run.json", len(pngs), len(listed))
 for f in pngs:
     with open(os.path.join(out, f), "rb") as fh:
