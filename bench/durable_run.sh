@@ -100,21 +100,27 @@ control "fail-gets 0.05 7"
 cutter=$!
 pids+=("$cutter")
 
+# start_ivk N: the run through the proxy, its events in $tmp/fN.json; sets ivk_pid.
+start_ivk() {
+  "$ivk" run "${run_args[@]}" --server "$purl" --out "$tmp/faulty" >"$tmp/f$1.json" 2>"$tmp/f$1.err" &
+  ivk_pid=$!
+}
+# crash_emulator: SIGKILL, then the same port and data directory again a second later.
+crash_emulator() {
+  kill -KILL "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
+  sleep 1
+  emulator "$port" --step-ms 1 --data-dir "$data" --persist
+}
+
 t0=$(date +%s.%N)
-"$ivk" run "${run_args[@]}" --server "$purl" --out "$tmp/faulty" >"$tmp/f1.json" 2>"$tmp/f1.err" &
-ivk_pid=$!
+start_ivk 1
 wait_for "$tmp/f1.json" $((faults_n / 4))
-kill -KILL "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
-sleep 1
-emulator "$port" --step-ms 1 --data-dir "$data" --persist
+crash_emulator
 wait_for "$tmp/f1.json" $((faults_n / 2))
 kill -KILL "$ivk_pid"; wait "$ivk_pid" 2>/dev/null || true
-"$ivk" run "${run_args[@]}" --server "$purl" --out "$tmp/faulty" >"$tmp/f2.json" 2>"$tmp/f2.err" &
-ivk_pid=$!
+start_ivk 2
 wait_for "$tmp/f2.json" $((faults_n / 4))
-kill -KILL "$emu_pid"; wait "$emu_pid" 2>/dev/null || true
-sleep 1
-emulator "$port" --step-ms 1 --data-dir "$data" --persist
+crash_emulator
 rc=0
 wait "$ivk_pid" || rc=$?
 fault_wall=$(echo "$(date +%s.%N) - $t0" | bc)
