@@ -14,8 +14,8 @@
 
 namespace {
 
-using ivk::client::JournalImage;
-using ivk::client::RunJournal;
+using ivk::detail::JournalImage;
+using ivk::detail::RunJournal;
 
 std::filesystem::path fresh_dir() {
   auto dir = std::filesystem::temp_directory_path() /

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "ivk/run_plan.h"
-#include "ivk/workflow.h"
+#include "ivk/client/run_plan.h"
+#include "ivk/workflow/workflow.h"
 
 namespace {
 

@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "ivk/batch.h"
-#include "ivk/graph.h"
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/graph.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/boards_api.h"
+#include "ivk/api/boards_api.h"
 #include "ivk/json_text.h"
 #include "server_options.h"
 #include "table.h"

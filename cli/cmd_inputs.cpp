@@ -6,9 +6,9 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/field.h"
 #include "ivk/json_text.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/field.h"
+#include "ivk/workflow/workflow.h"
 #include "table.h"
 
 namespace ivk::cli {

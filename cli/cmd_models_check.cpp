@@ -7,9 +7,9 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
+#include "ivk/api/models_api.h"
 #include "ivk/json_text.h"
-#include "ivk/model_helpers.h"
-#include "ivk/models_api.h"
+#include "ivk/models/model_helpers.h"
 #include "server_options.h"
 #include "table.h"
 

@@ -8,8 +8,8 @@
 
 #include "common.h"
 #include "exit_codes.h"
+#include "ivk/api/models_api.h"
 #include "ivk/json_text.h"
-#include "ivk/models_api.h"
 #include "models_commands.h"
 #include "server_options.h"
 

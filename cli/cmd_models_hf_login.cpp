@@ -5,7 +5,7 @@
 
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/models_api.h"
+#include "ivk/api/models_api.h"
 #include "models_commands.h"
 #include "server_options.h"
 

@@ -9,8 +9,8 @@
 #include "common.h"
 #include "exit_codes.h"
 #include "install_view.h"
+#include "ivk/api/models_api.h"
 #include "ivk/json_text.h"
-#include "ivk/models_api.h"
 #include "models_commands.h"
 #include "server_options.h"
 

@@ -8,10 +8,10 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/batch.h"
-#include "ivk/graph.h"
 #include "ivk/json_text.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/graph.h"
+#include "ivk/workflow/workflow.h"
 #include "workflow_args.h"
 
 namespace ivk::cli {

@@ -13,9 +13,9 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/event_stream.h"
+#include "ivk/api/queue_api.h"
+#include "ivk/events/event_stream.h"
 #include "ivk/json_text.h"
-#include "ivk/queue_api.h"
 #include "server_options.h"
 #include "table.h"
 

@@ -9,8 +9,8 @@
 #include "common.h"
 #include "exit_codes.h"
 #include "ivk/json_text.h"
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "table.h"
 
 namespace ivk::cli {

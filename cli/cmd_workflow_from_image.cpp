@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/png_metadata.h"
+#include "ivk/workflow/png_metadata.h"
 
 namespace ivk::cli {
 namespace {

@@ -7,9 +7,9 @@
 #include "commands.h"
 #include "common.h"
 #include "exit_codes.h"
-#include "ivk/index_map.h"
 #include "ivk/json_text.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/index_map.h"
+#include "ivk/workflow/workflow.h"
 #include "table.h"
 
 namespace ivk::cli {

@@ -14,9 +14,9 @@
 #include <sstream>
 
 #include "exit_codes.h"
-#include "ivk/node_templates.h"
-#include "ivk/png_metadata.h"
-#include "ivk/server_templates.h"
+#include "ivk/client/server_templates.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/png_metadata.h"
 
 namespace ivk::cli {
 namespace {

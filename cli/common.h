@@ -8,9 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "ivk/error.h"
-#include "ivk/model_record.h"
-#include "ivk/server_session.h"
-#include "ivk/workflow.h"
+#include "ivk/models/model_record.h"
+#include "ivk/transport/server_session.h"
+#include "ivk/workflow/workflow.h"
 
 namespace ivk::cli {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "ivk/models_api.h"
+#include "ivk/api/models_api.h"
 
 namespace ivk::cli {
 

@@ -3,7 +3,7 @@
 // queued / waiting / failed, the current node and its step, items per second and the ETA).
 #include <string>
 
-#include "ivk/run.h"
+#include "ivk/client/run.h"
 
 namespace ivk::cli {
 

@@ -1,7 +1,7 @@
 #include "server_options.h"
 
 #include "common.h"
-#include "ivk/models_api.h"
+#include "ivk/api/models_api.h"
 
 namespace ivk::cli {
 namespace {

@@ -10,9 +10,9 @@
 
 #include "ivk/client.h"
 #include "ivk/error.h"
-#include "ivk/event_stream.h"
-#include "ivk/model_record.h"
-#include "ivk/server_session.h"
+#include "ivk/events/event_stream.h"
+#include "ivk/models/model_record.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk::cli {
 

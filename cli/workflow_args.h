@@ -8,9 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "ivk/batch.h"
 #include "ivk/error.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/workflow.h"
 
 namespace ivk::cli {
 

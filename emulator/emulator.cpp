@@ -13,17 +13,17 @@
 #include <optional>
 #include <system_error>
 
-#include "app_routes.h"
-#include "auth.h"
-#include "http_server.h"
-#include "image_store.h"
+#include "app/app_routes.h"
+#include "auth/auth.h"
+#include "http/http_server.h"
+#include "http/router.h"
+#include "images/image_store.h"
 #include "ivk/files.h"
-#include "ivk/node_templates.h"
-#include "model_manager.h"
-#include "router.h"
-#include "session_queue.h"
-#include "socketio_server.h"
-#include "state_db.h"
+#include "ivk/workflow/node_templates.h"
+#include "model_manager/model_manager.h"
+#include "queue/session_queue.h"
+#include "socketio/socketio_server.h"
+#include "storage/state_db.h"
 
 namespace ivk {
 

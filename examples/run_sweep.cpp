@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "ivk/client/run.h"
 #include "ivk/ivk.h"
-#include "ivk/run.h"
 
 namespace {
 

@@ -17,10 +17,10 @@
 #include <string_view>
 
 #include "ivk/error.h"
-#include "ivk/event_stream.h"
-#include "ivk/server_session.h"
-#include "ivk/server_url.h"
-#include "ivk/server_version.h"
+#include "ivk/events/event_stream.h"
+#include "ivk/transport/server_session.h"
+#include "ivk/transport/server_url.h"
+#include "ivk/transport/server_version.h"
 
 namespace ivk {
 
@@ -101,9 +101,8 @@ class Client {
 
   [[nodiscard]] const ServerUrl& url() const;
 
-  struct Impl;  // opaque
-
  private:
+  struct Impl;  // opaque
   explicit Client(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

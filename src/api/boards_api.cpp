@@ -1,9 +1,9 @@
-// BoardsApi: /api/v1/boards (spec §6.1) and the name helpers built on it.
-#include "ivk/boards_api.h"
+// BoardsApi: /api/v1/boards and the name helpers built on it.
+#include "ivk/api/boards_api.h"
 
 #include "api/boards_parse.h"
 #include "ivk/json_text.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
@@ -20,7 +20,7 @@ Result<std::vector<Board>> BoardsApi::list_all(bool include_archived) {
   if (include_archived) q.add_bool("include_archived", true);
   auto body = session_->get(ApiRoot::v1, "/boards/", q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_board_list(*body);
+  return detail::parse_board_list(*body);
 }
 
 Result<BoardPage> BoardsApi::list(std::int64_t offset, std::int64_t limit, bool include_archived) {
@@ -29,7 +29,7 @@ Result<BoardPage> BoardsApi::list(std::int64_t offset, std::int64_t limit, bool 
   if (include_archived) q.add_bool("include_archived", true);
   auto body = session_->get(ApiRoot::v1, "/boards/", q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_board_page(*body);
+  return detail::parse_board_page(*body);
 }
 
 Result<Board> BoardsApi::create(std::string_view board_name, std::optional<bool> is_private) {
@@ -39,13 +39,13 @@ Result<Board> BoardsApi::create(std::string_view board_name, std::optional<bool>
   // No body: the name goes in the query. Never retried: a lost answer may still have created it.
   auto body = session_->send_json("POST", ApiRoot::v1, "/boards/", {}, q.str(), Idempotency::not_idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_board(*body);
+  return detail::parse_board(*body);
 }
 
 Result<Board> BoardsApi::get(std::string_view board_id) {
   auto body = session_->get(ApiRoot::v1, board_path(board_id));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_board(*body);
+  return detail::parse_board(*body);
 }
 
 Result<Board> BoardsApi::update(std::string_view board_id, const BoardChanges& changes) {
@@ -59,7 +59,7 @@ Result<Board> BoardsApi::update(std::string_view board_id, const BoardChanges& c
   auto body =
       session_->send_json("PATCH", ApiRoot::v1, board_path(board_id), b.str(), {}, Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_board(*body);
+  return detail::parse_board(*body);
 }
 
 Result<Board> BoardsApi::update(std::string_view board_id, std::optional<std::string> board_name,
@@ -72,7 +72,7 @@ Result<BoardDeleteResult> BoardsApi::remove(std::string_view board_id, bool incl
   q.add_bool("include_images", include_images);
   auto body = session_->send_json("DELETE", ApiRoot::v1, board_path(board_id), {}, q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_board_delete(*body);
+  return detail::parse_board_delete(*body);
 }
 
 Result<std::vector<std::string>> BoardsApi::image_names(std::string_view board_id,
@@ -83,7 +83,7 @@ Result<std::vector<std::string>> BoardsApi::image_names(std::string_view board_i
   if (is_intermediate) q.add_bool("is_intermediate", *is_intermediate);
   auto body = session_->get(ApiRoot::v1, board_path(board_id, "/image_names"), q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_string_list(*body, "board image names");
+  return detail::parse_string_list(*body, "board image names");
 }
 
 Result<std::optional<Board>> BoardsApi::find_by_name(std::string_view board_name) {

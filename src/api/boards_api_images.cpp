@@ -1,8 +1,8 @@
-// BoardsApi membership routes: /api/v1/board_images (spec §6.2).
+// BoardsApi membership routes: /api/v1/board_images.
 #include "api/boards_parse.h"
 #include "core/json_write.h"
-#include "ivk/boards_api.h"
-#include "ivk/server_session.h"
+#include "ivk/api/boards_api.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
@@ -22,7 +22,7 @@ Result<BoardImagesResult> send(ServerSession& session, std::string_view method, 
                                const std::string& json, std::string_view list_key) {
   auto body = session.send_json(method, ApiRoot::v1, path, json, {}, Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_board_images_result(*body, list_key);
+  return detail::parse_board_images_result(*body, list_key);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-// Reading the boards answers. Loose like every server read (spec §0): only board_id is required;
+// Reading the boards answers. Loose like every server read: only board_id is required;
 // the members that come and go between versions are optional.
 #include "api/boards_parse.h"
 
 #include "core/json_read.h"
 
-namespace ivk::api {
+namespace ivk::detail {
 
 Result<Board> board_from(dom::element element, const std::string& where) {
   dom::object o;
@@ -115,4 +115,4 @@ Result<std::vector<std::string>> parse_string_list(std::string_view json, std::s
   return out;
 }
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

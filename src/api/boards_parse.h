@@ -1,14 +1,14 @@
 #pragma once
-// Reading the boards and board_images answers (spec §6) into the BoardsApi types. Private to src/api.
+// Reading the boards and board_images answers into the BoardsApi types. Private to src/api.
 #include <simdjson.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "ivk/boards_api.h"
+#include "ivk/api/boards_api.h"
 
-namespace ivk::api {
+namespace ivk::detail {
 
 Result<Board> board_from(simdjson::dom::element element, const std::string& where);
 Result<Board> parse_board(std::string_view json);
@@ -20,4 +20,4 @@ Result<BoardDeleteResult> parse_board_delete(std::string_view json);
 Result<BoardImagesResult> parse_board_images_result(std::string_view json, std::string_view list_key);
 Result<std::vector<std::string>> parse_string_list(std::string_view json, std::string_view what);
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

@@ -1,5 +1,5 @@
-// ImagesApi: the /api/v1/images routes other than upload (spec §5.2).
-#include "ivk/images_api.h"
+// ImagesApi: the /api/v1/images routes other than upload.
+#include "ivk/api/images_api.h"
 
 #include <algorithm>
 #include <thread>
@@ -9,7 +9,7 @@
 #include "core/json_read.h"
 #include "core/json_write.h"
 #include "ivk/json_text.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
@@ -44,7 +44,7 @@ void add_filters(QueryBuilder& q, const ImageQuery& query) {
 Result<ImageDto> ImagesApi::get(std::string_view image_name) {
   auto body = session_->get(ApiRoot::v1, image_path(image_name));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_image_dto(*body);
+  return detail::parse_image_dto(*body);
 }
 
 Result<std::string> ImagesApi::full(std::string_view image_name) {
@@ -58,19 +58,19 @@ Result<std::string> ImagesApi::thumbnail(std::string_view image_name) {
 Result<std::optional<std::string>> ImagesApi::metadata(std::string_view image_name) {
   auto body = session_->get(ApiRoot::v1, image_path(image_name, "/metadata"));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_image_metadata(*body);
+  return detail::parse_image_metadata(*body);
 }
 
 Result<ImageWorkflow> ImagesApi::workflow(std::string_view image_name) {
   auto body = session_->get(ApiRoot::v1, image_path(image_name, "/workflow"));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_image_workflow(*body);
+  return detail::parse_image_workflow(*body);
 }
 
 Result<ImageUrls> ImagesApi::urls(std::string_view image_name) {
   auto body = session_->get(ApiRoot::v1, image_path(image_name, "/urls"));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_image_urls(*body);
+  return detail::parse_image_urls(*body);
 }
 
 Result<ImagePage> ImagesApi::list(const ImageQuery& query) {
@@ -80,7 +80,7 @@ Result<ImagePage> ImagesApi::list(const ImageQuery& query) {
   q.add_int("limit", query.limit);
   auto body = session_->get(ApiRoot::v1, "/images/", q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_image_page(*body);
+  return detail::parse_image_page(*body);
 }
 
 Result<ImageNames> ImagesApi::names(const ImageQuery& query) {
@@ -88,7 +88,7 @@ Result<ImageNames> ImagesApi::names(const ImageQuery& query) {
   add_filters(q, query);
   auto body = session_->get(ApiRoot::v1, "/images/names", q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_image_names(*body);
+  return detail::parse_image_names(*body);
 }
 
 Result<std::vector<ImageDto>> ImagesApi::by_names(std::span<const std::string> image_names) {
@@ -97,7 +97,7 @@ Result<std::vector<ImageDto>> ImagesApi::by_names(std::span<const std::string> i
   auto body = session_->send_json("POST", ApiRoot::v1, "/images/images_by_names", names_body(image_names), {},
                                   Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_image_dtos(*body);
+  return detail::parse_image_dtos(*body);
 }
 
 Result<ImageDto> ImagesApi::update(std::string_view image_name, const ImagePatch& patch) {
@@ -113,15 +113,15 @@ Result<ImageDto> ImagesApi::update(std::string_view image_name, const ImagePatch
       session_->send_json("PATCH", ApiRoot::v1, image_path(image_name), b.str(), {}, Idempotency::idempotent);
   if (!body)
     return tl::unexpected(
-        api::remap_status(body.error(), 400, ErrorCode::invalid_argument,
-                          "the server could not update image '" + std::string(image_name) + "'"));
-  return api::parse_image_dto(*body);
+        detail::remap_status(body.error(), 400, ErrorCode::invalid_argument,
+                             "the server could not update image '" + std::string(image_name) + "'"));
+  return detail::parse_image_dto(*body);
 }
 
 Result<DeleteImagesResult> ImagesApi::remove(std::string_view image_name) {
   auto body = session_->send_json("DELETE", ApiRoot::v1, image_path(image_name), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_delete_images(*body);
+  return detail::parse_delete_images(*body);
 }
 
 Result<DeleteImagesResult> ImagesApi::remove_many(std::span<const std::string> image_names) {
@@ -129,39 +129,39 @@ Result<DeleteImagesResult> ImagesApi::remove_many(std::span<const std::string> i
   auto body = session_->send_json("POST", ApiRoot::v1, "/images/delete", names_body(image_names), {},
                                   Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_delete_images(*body);
+  return detail::parse_delete_images(*body);
 }
 
 Result<DeleteImagesResult> ImagesApi::remove_uncategorized() {
   auto body = session_->send_json("DELETE", ApiRoot::v1, "/images/uncategorized", {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_delete_images(*body);
+  return detail::parse_delete_images(*body);
 }
 
 Result<StarResult> ImagesApi::star(std::span<const std::string> image_names) {
   auto body = session_->send_json("POST", ApiRoot::v1, "/images/star", names_body(image_names), {},
                                   Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_star_result(*body, "starred_images");
+  return detail::parse_star_result(*body, "starred_images");
 }
 
 Result<StarResult> ImagesApi::unstar(std::span<const std::string> image_names) {
   auto body = session_->send_json("POST", ApiRoot::v1, "/images/unstar", names_body(image_names), {},
                                   Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_star_result(*body, "unstarred_images");
+  return detail::parse_star_result(*body, "unstarred_images");
 }
 
 Result<std::int64_t> ImagesApi::intermediates_count() {
   auto body = session_->get(ApiRoot::v1, "/images/intermediates");
   if (!body) return tl::unexpected(body.error());
-  return api::parse_bare_int(*body, "intermediates count");
+  return detail::parse_bare_int(*body, "intermediates count");
 }
 
 Result<std::int64_t> ImagesApi::clear_intermediates() {
   auto body = session_->send_json("DELETE", ApiRoot::v1, "/images/intermediates", {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_bare_int(*body, "deleted intermediates count");
+  return detail::parse_bare_int(*body, "deleted intermediates count");
 }
 
 namespace {

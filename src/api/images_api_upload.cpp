@@ -1,9 +1,9 @@
-// ImagesApi::upload: POST /api/v1/images/upload as multipart/form-data (spec §5.1).
+// ImagesApi::upload: POST /api/v1/images/upload as multipart/form-data.
 #include "api/images_parse.h"
 #include "api/models_api_support.h"
 #include "api/multipart_form.h"
-#include "ivk/images_api.h"
-#include "ivk/server_session.h"
+#include "ivk/api/images_api.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
@@ -27,10 +27,10 @@ Result<ImageDto> ImagesApi::upload(std::string_view bytes, std::string_view file
                                    const UploadOptions& options) {
   const std::string file_type =
       options.content_type.empty() ? content_type_for(file_name) : options.content_type;
-  std::vector<api::FormPart> parts;
+  std::vector<detail::FormPart> parts;
   if (options.metadata_json) parts.push_back({"metadata", *options.metadata_json, std::nullopt, {}});
   parts.push_back({"file", bytes, file_name, file_type});
-  api::MultipartForm form = api::multipart_form(parts);
+  detail::MultipartForm form = detail::multipart_form(parts);
 
   QueryBuilder q;
   q.add("image_category", options.image_category);
@@ -49,9 +49,9 @@ Result<ImageDto> ImagesApi::upload(std::string_view bytes, std::string_view file
   auto response = session_->send(r);
   if (!response)
     return tl::unexpected(
-        api::remap_status(response.error(), 415, ErrorCode::invalid_argument,
-                          "the server does not accept '" + std::string(file_name) + "' as an image"));
-  return api::parse_image_dto(response->body);
+        detail::remap_status(response.error(), 415, ErrorCode::invalid_argument,
+                             "the server does not accept '" + std::string(file_name) + "' as an image"));
+  return detail::parse_image_dto(response->body);
 }
 
 }  // namespace ivk

@@ -1,10 +1,10 @@
-// Reading the images routes' answers. Loose like every server read (spec §0): only image_name is
+// Reading the images routes' answers. Loose like every server read: only image_name is
 // required of a DTO; newer servers add members (image_subfolder) that land in raw_json only.
 #include "api/images_parse.h"
 
 #include "core/json_read.h"
 
-namespace ivk::api {
+namespace ivk::detail {
 
 Result<ImageDto> image_dto_from(dom::element element, const std::string& where) {
   dom::object o;
@@ -143,4 +143,4 @@ Result<std::int64_t> parse_bare_int(std::string_view json, std::string_view what
   return n;
 }
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

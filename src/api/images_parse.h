@@ -1,5 +1,5 @@
 #pragma once
-// Reading the images routes' answers (spec §5) into the ImagesApi types. Private to src/api.
+// Reading the /api/v1/images answers into the ImagesApi types. Private to src/api.
 #include <simdjson.h>
 
 #include <optional>
@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "ivk/images_api.h"
+#include "ivk/api/images_api.h"
 
-namespace ivk::api {
+namespace ivk::detail {
 
 // One ImageDTO object; `where` is its JSON path for errors.
 Result<ImageDto> image_dto_from(simdjson::dom::element element, const std::string& where);
@@ -26,4 +26,4 @@ Result<StarResult> parse_star_result(std::string_view json, std::string_view lis
 // A bare JSON integer (GET/DELETE /intermediates).
 Result<std::int64_t> parse_bare_int(std::string_view json, std::string_view what);
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "ivk/models_api.h"
+#include "ivk/api/models_api.h"
 
 namespace ivk {
 

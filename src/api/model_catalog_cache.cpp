@@ -1,7 +1,7 @@
 // ModelCatalogCache: GET /api/v2/models/ once per TTL, lookups delegated to ModelCatalog.
-#include "ivk/model_catalog_cache.h"
+#include "ivk/api/model_catalog_cache.h"
 
-#include "ivk/models_api.h"
+#include "ivk/api/models_api.h"
 
 namespace ivk {
 

@@ -1,10 +1,10 @@
-// Reading ModelInstallJob objects (spec §3.3) and what their status means.
+// Reading the ModelInstallJob objects of /api/v2/models/install and what their status means.
 #include <array>
 #include <tuple>
 #include <utility>
 
 #include "core/json_read.h"
-#include "ivk/model_install.h"
+#include "ivk/api/model_install.h"
 
 namespace ivk {
 namespace {

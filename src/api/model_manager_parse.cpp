@@ -15,7 +15,7 @@ std::string_view to_string(HfTokenStatus status) noexcept {
   return "unknown";
 }
 
-namespace api {
+namespace detail {
 
 Result<std::vector<FoundModel>> parse_found_models(std::string_view json) {
   dom::parser parser;
@@ -138,5 +138,5 @@ Result<BulkDeleteResult> parse_bulk_delete(std::string_view json) {
   return out;
 }
 
-}  // namespace api
+}  // namespace detail
 }  // namespace ivk

@@ -4,10 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include "ivk/api/model_manager_types.h"
 #include "ivk/error.h"
-#include "ivk/model_manager_types.h"
 
-namespace ivk::api {
+namespace ivk::detail {
 
 // [{"path", "is_installed"}, ...]
 Result<std::vector<FoundModel>> parse_found_models(std::string_view json);
@@ -23,4 +23,4 @@ Result<HfRepoInfo> parse_hf_repo_info(std::string_view json);
 // {"deleted": [key], "failed": [{"key", "error"}]}
 Result<BulkDeleteResult> parse_bulk_delete(std::string_view json);
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

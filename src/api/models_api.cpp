@@ -1,9 +1,9 @@
-// ModelsApi query routes (spec §3.1): GET /api/v2/models/... and the parsing of their answers.
-#include "ivk/models_api.h"
+// ModelsApi query routes: GET /api/v2/models/... and the parsing of their answers.
+#include "ivk/api/models_api.h"
 
 #include "api/model_manager_parse.h"
 #include "api/models_api_support.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 
@@ -21,7 +21,7 @@ Result<std::vector<ModelRecord>> ModelsApi::list(const ModelFilter& filter) {
 }
 
 Result<ModelRecord> ModelsApi::get(std::string_view key) {
-  auto body = session_->get(ApiRoot::v2, api::model_path("/models/i/", key));
+  auto body = session_->get(ApiRoot::v2, detail::model_path("/models/i/", key));
   if (!body) return tl::unexpected(body.error());
   return parse_model_record(*body);
 }
@@ -54,10 +54,10 @@ Result<std::vector<FoundModel>> ModelsApi::scan_folder(std::string_view path) {
   q.add("scan_path", path);
   auto body = session_->get(ApiRoot::v2, "/models/scan_folder", q.str());
   if (!body)
-    return tl::unexpected(api::remap_status(
+    return tl::unexpected(detail::remap_status(
         body.error(), 400, ErrorCode::not_found,
         "the server cannot scan '" + std::string(path) + "': give a folder that exists on the server"));
-  return api::parse_found_models(*body);
+  return detail::parse_found_models(*body);
 }
 
 Result<HfRepoInfo> ModelsApi::hugging_face(std::string_view repo_id) {
@@ -65,21 +65,21 @@ Result<HfRepoInfo> ModelsApi::hugging_face(std::string_view repo_id) {
   q.add("hugging_face_repo", repo_id);
   auto body = session_->get(ApiRoot::v2, "/models/hugging_face", q.str());
   if (!body)
-    return tl::unexpected(api::remap_status(body.error(), 400, ErrorCode::not_found,
-                                            "no Hugging Face repository '" + std::string(repo_id) + "'"));
-  return api::parse_hf_repo_info(*body);
+    return tl::unexpected(detail::remap_status(body.error(), 400, ErrorCode::not_found,
+                                               "no Hugging Face repository '" + std::string(repo_id) + "'"));
+  return detail::parse_hf_repo_info(*body);
 }
 
 Result<StarterModels> ModelsApi::starter_models() {
   auto body = session_->get(ApiRoot::v2, "/models/starter_models");
   if (!body) return tl::unexpected(body.error());
-  return api::parse_starter_models(*body);
+  return detail::parse_starter_models(*body);
 }
 
 Result<std::optional<CacheStats>> ModelsApi::stats() {
   auto body = session_->get(ApiRoot::v2, "/models/stats");
   if (!body) return tl::unexpected(body.error());
-  return api::parse_cache_stats(*body);
+  return detail::parse_cache_stats(*body);
 }
 
 }  // namespace ivk

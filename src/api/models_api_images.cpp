@@ -1,13 +1,13 @@
 // ModelsApi cover image routes: /api/v2/models/i/{key}/image.
 #include "api/models_api_support.h"
 #include "api/multipart_form.h"
-#include "ivk/models_api.h"
-#include "ivk/server_session.h"
+#include "ivk/api/models_api.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
 
-std::string image_path(std::string_view key) { return api::model_path("/models/i/", key) + "/image"; }
+std::string image_path(std::string_view key) { return detail::model_path("/models/i/", key) + "/image"; }
 
 }  // namespace
 
@@ -22,7 +22,7 @@ Result<std::string> ModelsApi::get_image(std::string_view key) {
 
 Status ModelsApi::set_image(std::string_view key, std::string_view image_bytes,
                             std::string_view content_type) {
-  api::MultipartForm form = api::multipart_form({{"image", image_bytes, "cover", content_type}});
+  detail::MultipartForm form = detail::multipart_form({{"image", image_bytes, "cover", content_type}});
   ApiRequest r;
   r.method = "PATCH";
   r.root = ApiRoot::v2;
@@ -31,8 +31,8 @@ Status ModelsApi::set_image(std::string_view key, std::string_view image_bytes,
   r.content_type = std::move(form.content_type);
   auto response = session_->send(r);
   if (!response)
-    return tl::unexpected(api::remap_status(response.error(), 415, ErrorCode::invalid_argument,
-                                            "the server does not accept this file as an image"));
+    return tl::unexpected(detail::remap_status(response.error(), 415, ErrorCode::invalid_argument,
+                                               "the server does not accept this file as an image"));
   return {};
 }
 

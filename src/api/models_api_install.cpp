@@ -1,8 +1,8 @@
-// ModelsApi install routes (spec §3.3): starting installs and managing install jobs.
+// ModelsApi install routes: starting installs and managing install jobs.
 #include "api/models_api_support.h"
 #include "core/json_read.h"
-#include "ivk/models_api.h"
-#include "ivk/server_session.h"
+#include "ivk/api/models_api.h"
+#include "ivk/transport/server_session.h"
 #include "transport/secret_redaction.h"
 
 namespace ivk {
@@ -88,8 +88,8 @@ Status ModelsApi::cancel_job(std::int64_t id) {
   auto response = session_->send(r);
   if (!response)
     // The server answers an unknown id with 415, not 404.
-    return tl::unexpected(api::remap_status(response.error(), 415, ErrorCode::not_found,
-                                            "no install job " + std::to_string(id)));
+    return tl::unexpected(detail::remap_status(response.error(), 415, ErrorCode::not_found,
+                                               "no install job " + std::to_string(id)));
   return {};
 }
 

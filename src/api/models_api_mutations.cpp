@@ -1,10 +1,10 @@
-// ModelsApi mutation routes (spec §3.2) and the Hugging Face token routes.
+// ModelsApi mutation routes (changes to model records) and the Hugging Face token routes.
 #include "api/model_manager_parse.h"
 #include "api/models_api_support.h"
 #include "core/json_read.h"
+#include "ivk/api/models_api.h"
 #include "ivk/json_text.h"
-#include "ivk/models_api.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 #include "transport/secret_redaction.h"
 
 namespace ivk {
@@ -26,13 +26,13 @@ Result<ModelRecord> ModelsApi::update(std::string_view key, std::string_view cha
   if (!doc || !doc->is_object())
     return fail(ErrorCode::invalid_argument,
                 R"(model changes must be a JSON object such as {"name": "new name"})");
-  auto body = session_->send_json("PATCH", ApiRoot::v2, api::model_path("/models/i/", key), changes_json);
+  auto body = session_->send_json("PATCH", ApiRoot::v2, detail::model_path("/models/i/", key), changes_json);
   if (!body) return tl::unexpected(body.error());
   return parse_model_record(*body);
 }
 
 Status ModelsApi::delete_model(std::string_view key) {
-  auto response = session_->send(v2_request("DELETE", api::model_path("/models/i/", key)));
+  auto response = session_->send(v2_request("DELETE", detail::model_path("/models/i/", key)));
   if (!response) return tl::unexpected(response.error());
   return {};
 }
@@ -49,15 +49,15 @@ DeleteReport ModelsApi::delete_models(std::span<const std::string> keys) {
 }
 
 Result<ModelRecord> ModelsApi::convert(std::string_view key) {
-  ApiRequest r = v2_request("PUT", api::model_path("/models/convert/", key));
+  ApiRequest r = v2_request("PUT", detail::model_path("/models/convert/", key));
   // The converted model gets a new key: a repeated PUT would fail on the old one.
   r.idempotency = Idempotency::not_idempotent;
   auto response = session_->send(r);
   if (!response) {
-    Error e = api::remap_status(response.error(), 424, ErrorCode::not_found,
-                                "no model with key '" + std::string(key) + "'");
-    return tl::unexpected(api::remap_status(std::move(e), 400, ErrorCode::invalid_argument,
-                                            "only main SD 1, SD 2 and SDXL checkpoints can be converted"));
+    Error e = detail::remap_status(response.error(), 424, ErrorCode::not_found,
+                                   "no model with key '" + std::string(key) + "'");
+    return tl::unexpected(detail::remap_status(std::move(e), 400, ErrorCode::invalid_argument,
+                                               "only main SD 1, SD 2 and SDXL checkpoints can be converted"));
   }
   return parse_model_record(response->body);
 }
@@ -71,7 +71,7 @@ Status ModelsApi::empty_cache() {
 Result<HfTokenStatus> ModelsApi::hf_login_status() {
   auto body = session_->get(ApiRoot::v2, "/models/hf_login");
   if (!body) return tl::unexpected(body.error());
-  return api::parse_hf_token_status(*body);
+  return detail::parse_hf_token_status(*body);
 }
 
 Result<HfTokenStatus> ModelsApi::hf_login(std::string_view token) {
@@ -84,13 +84,13 @@ Result<HfTokenStatus> ModelsApi::hf_login(std::string_view token) {
     redact_secret(e, token);
     return tl::unexpected(e);
   }
-  return api::parse_hf_token_status(*body);
+  return detail::parse_hf_token_status(*body);
 }
 
 Result<HfTokenStatus> ModelsApi::hf_logout() {
   auto response = session_->send(v2_request("DELETE", "/models/hf_login"));
   if (!response) return tl::unexpected(response.error());
-  return api::parse_hf_token_status(response->body);
+  return detail::parse_hf_token_status(response->body);
 }
 
 }  // namespace ivk

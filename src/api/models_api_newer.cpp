@@ -3,9 +3,9 @@
 #include "api/model_manager_parse.h"
 #include "api/models_api_support.h"
 #include "core/json_read.h"
+#include "ivk/api/models_api.h"
 #include "ivk/json_text.h"
-#include "ivk/models_api.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
@@ -17,8 +17,8 @@ Result<ModelInstallJob> job_action(ServerSession& session, std::int64_t id, std:
   auto answer = session.send_json("POST", ApiRoot::v2, path, body);
   if (!answer)
     // Like cancel, the server answers an unknown id with 415.
-    return tl::unexpected(
-        api::remap_status(answer.error(), 415, ErrorCode::not_found, "no install job " + std::to_string(id)));
+    return tl::unexpected(detail::remap_status(answer.error(), 415, ErrorCode::not_found,
+                                               "no install job " + std::to_string(id)));
   return parse_install_job(*answer);
 }
 
@@ -26,7 +26,7 @@ Result<ModelInstallJob> job_action(ServerSession& session, std::int64_t id, std:
 
 Result<ModelRecord> ModelsApi::reidentify(std::string_view key) {
   auto body =
-      session_->send_json("POST", ApiRoot::v2, api::model_path("/models/i/", key) + "/reidentify", "");
+      session_->send_json("POST", ApiRoot::v2, detail::model_path("/models/i/", key) + "/reidentify", "");
   if (!body) return tl::unexpected(body.error());
   return parse_model_record(*body);
 }
@@ -38,7 +38,7 @@ Result<BulkDeleteResult> ModelsApi::bulk_delete(std::span<const std::string> key
   b.end_array().end_object();
   auto body = session_->send_json("POST", ApiRoot::v2, "/models/i/bulk_delete", b.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_bulk_delete(*body);
+  return detail::parse_bulk_delete(*body);
 }
 
 Result<ModelInstallJob> ModelsApi::pause_job(std::int64_t id) { return job_action(*session_, id, "pause"); }
@@ -50,7 +50,7 @@ Result<ModelInstallJob> ModelsApi::restart_failed_job(std::int64_t id) {
 }
 
 Result<ModelInstallJob> ModelsApi::restart_file(std::int64_t id, std::string_view file_url) {
-  // The body is the bare JSON string (one non-model Body parameter, spec §0).
+  // The body is the bare JSON string: FastAPI takes a lone non-model Body parameter unwrapped.
   return job_action(*session_, id, "restart_file", json_quote(file_url));
 }
 

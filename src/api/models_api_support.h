@@ -4,9 +4,9 @@
 #include <string_view>
 
 #include "ivk/error.h"
-#include "ivk/server_url.h"
+#include "ivk/transport/server_url.h"
 
-namespace ivk::api {
+namespace ivk::detail {
 
 // "/models/i/<key>" with the key percent-encoded (keys are UUIDs, but callers pass what users type).
 inline std::string model_path(std::string_view prefix, std::string_view key) {
@@ -22,4 +22,4 @@ inline Error remap_status(Error e, int status, ErrorCode code, std::string messa
   return e;
 }
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ivk::api {
+namespace ivk::detail {
 namespace {
 
 std::string boundary_for(const std::vector<FormPart>& parts) {
@@ -41,4 +41,4 @@ MultipartForm multipart_form(const std::vector<FormPart>& parts) {
   return out;
 }
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

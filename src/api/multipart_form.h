@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ivk::api {
+namespace ivk::detail {
 
 struct FormPart {
   std::string_view name;                     // the form field: "file", "image", "metadata"
@@ -23,4 +23,4 @@ struct MultipartForm {
 
 MultipartForm multipart_form(const std::vector<FormPart>& parts);
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

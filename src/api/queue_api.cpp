@@ -1,11 +1,11 @@
-// QueueApi: the session queue routes (spec §4.3) under /api/v1/queue/{queue_id}.
-#include "ivk/queue_api.h"
+// QueueApi: the session queue routes under /api/v1/queue/{queue_id}.
+#include "ivk/api/queue_api.h"
 
 #include "api/models_api_support.h"
 #include "api/queue_parse.h"
 #include "core/json_read.h"
 #include "core/json_write.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
@@ -32,21 +32,21 @@ Result<EnqueueResult> QueueApi::enqueue_batch(std::string_view body_json) {
   auto body = session_->send_json("POST", ApiRoot::v1, path("/enqueue_batch"), body_json, {},
                                   Idempotency::not_idempotent);
   if (!body)
-    return tl::unexpected(api::remap_status(body.error(), 422, ErrorCode::invalid_argument,
-                                            "the server rejected the batch (graph or batch validation)"));
-  return api::parse_enqueue_result(*body);
+    return tl::unexpected(detail::remap_status(body.error(), 422, ErrorCode::invalid_argument,
+                                               "the server rejected the batch (graph or batch validation)"));
+  return detail::parse_enqueue_result(*body);
 }
 
 Result<QueueStatus> QueueApi::status() {
   auto body = session_->get(ApiRoot::v1, path("/status"));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_queue_status(*body);
+  return detail::parse_queue_status(*body);
 }
 
 Result<BatchStatus> QueueApi::batch_status(std::string_view batch_id) {
   auto body = session_->get(ApiRoot::v1, path("/b/" + url_encode_path_segment(batch_id) + "/status"));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_batch_status(*body);
+  return detail::parse_batch_status(*body);
 }
 
 Result<DestinationCounts> QueueApi::counts_by_destination(std::string_view destination) {
@@ -54,25 +54,25 @@ Result<DestinationCounts> QueueApi::counts_by_destination(std::string_view desti
   q.add("destination", destination);
   auto body = session_->get(ApiRoot::v1, path("/counts_by_destination"), q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_destination_counts(*body);
+  return detail::parse_destination_counts(*body);
 }
 
 Result<std::optional<QueueItem>> QueueApi::current() {
   auto body = session_->get(ApiRoot::v1, path("/current"));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_optional_queue_item(*body);
+  return detail::parse_optional_queue_item(*body);
 }
 
 Result<std::optional<QueueItem>> QueueApi::next() {
   auto body = session_->get(ApiRoot::v1, path("/next"));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_optional_queue_item(*body);
+  return detail::parse_optional_queue_item(*body);
 }
 
 Result<QueueItem> QueueApi::item(std::int64_t item_id) {
   auto body = session_->get(ApiRoot::v1, path("/i/" + std::to_string(item_id)));
   if (!body) return tl::unexpected(body.error());
-  return api::parse_queue_item(*body);
+  return detail::parse_queue_item(*body);
 }
 
 Result<std::vector<QueueItem>> QueueApi::items_by_ids(std::span<const std::int64_t> ids) {
@@ -81,7 +81,7 @@ Result<std::vector<QueueItem>> QueueApi::items_by_ids(std::span<const std::int64
   auto body = session_->send_json("POST", ApiRoot::v1, path("/items_by_ids"),
                                   "{\"item_ids\":" + id_list_json(ids) + "}", {}, Idempotency::idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_queue_items(*body);
+  return detail::parse_queue_items(*body);
 }
 
 Result<std::vector<std::int64_t>> QueueApi::item_ids(std::string_view order_dir) {
@@ -89,7 +89,7 @@ Result<std::vector<std::int64_t>> QueueApi::item_ids(std::string_view order_dir)
   q.add("order_dir", order_dir);
   auto body = session_->get(ApiRoot::v1, path("/item_ids"), q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_item_ids(*body);
+  return detail::parse_item_ids(*body);
 }
 
 Result<std::vector<QueueItem>> QueueApi::list_all(std::optional<std::string> destination) {
@@ -97,13 +97,13 @@ Result<std::vector<QueueItem>> QueueApi::list_all(std::optional<std::string> des
   q.add_optional("destination", destination);
   auto body = session_->get(ApiRoot::v1, path("/list_all"), q.str());
   if (!body) return tl::unexpected(body.error());
-  return api::parse_queue_items(*body);
+  return detail::parse_queue_items(*body);
 }
 
 Result<QueueItem> QueueApi::cancel_item(std::int64_t item_id) {
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/i/" + std::to_string(item_id) + "/cancel"), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_queue_item(*body);
+  return detail::parse_queue_item(*body);
 }
 
 Status QueueApi::delete_item(std::int64_t item_id) {
@@ -164,23 +164,23 @@ Result<std::int64_t> QueueApi::prune() {
 }
 
 Result<std::vector<std::int64_t>> QueueApi::retry_items(std::span<const std::int64_t> ids) {
-  // The body is a bare array (spec §4.3). Not idempotent although a PUT: each call re-enqueues.
+  // The body is a bare array of item ids. Not idempotent although a PUT: each call re-enqueues.
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/retry_items_by_id"), id_list_json(ids), {},
                                   Idempotency::not_idempotent);
   if (!body) return tl::unexpected(body.error());
-  return api::parse_retried_ids(*body);
+  return detail::parse_retried_ids(*body);
 }
 
 Result<ProcessorStatus> QueueApi::pause_processor() {
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/processor/pause"), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_processor_status(*body);
+  return detail::parse_processor_status(*body);
 }
 
 Result<ProcessorStatus> QueueApi::resume_processor() {
   auto body = session_->send_json("PUT", ApiRoot::v1, path("/processor/resume"), {});
   if (!body) return tl::unexpected(body.error());
-  return api::parse_processor_status(*body);
+  return detail::parse_processor_status(*body);
 }
 
 }  // namespace ivk

@@ -1,4 +1,4 @@
-// Reading the session queue's answers. Loose like every server read (spec §0): only item_id and
+// Reading the session queue's answers. Loose like every server read: only item_id and
 // status are required of an item; everything else may be absent, null or new.
 #include "api/queue_parse.h"
 
@@ -10,7 +10,7 @@ bool QueueItem::is_terminal() const noexcept {
   return status == "completed" || status == "failed" || status == "canceled";
 }
 
-namespace api {
+namespace detail {
 namespace {
 
 QueueCounts counts_from(dom::object o) {
@@ -198,5 +198,5 @@ Result<std::vector<std::int64_t>> parse_retried_ids(std::string_view json) {
   return id_list_member(json, "retried_item_ids", "retry_items_by_id answer");
 }
 
-}  // namespace api
+}  // namespace detail
 }  // namespace ivk

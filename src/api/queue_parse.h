@@ -1,5 +1,5 @@
 #pragma once
-// Reading the session queue's answers (spec §4) into the QueueApi types. Private to src/api.
+// Reading the session queue's answers into the QueueApi types. Private to src/api.
 #include <simdjson.h>
 
 #include <optional>
@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "ivk/queue_api.h"
+#include "ivk/api/queue_api.h"
 
-namespace ivk::api {
+namespace ivk::detail {
 
 // One item object; `where` is its JSON path for errors ("$", "$[3]").
 Result<QueueItem> queue_item_from(simdjson::dom::element item, const std::string& where);
@@ -25,4 +25,4 @@ Result<ProcessorStatus> parse_processor_status(std::string_view json);
 Result<std::vector<std::int64_t>> parse_item_ids(std::string_view json);
 Result<std::vector<std::int64_t>> parse_retried_ids(std::string_view json);
 
-}  // namespace ivk::api
+}  // namespace ivk::detail

@@ -1,9 +1,9 @@
-// UtilitiesApi: POST /api/v1/utilities/dynamicprompts (spec §7.1).
-#include "ivk/utilities_api.h"
+// UtilitiesApi: POST /api/v1/utilities/dynamicprompts.
+#include "ivk/api/utilities_api.h"
 
 #include "core/json_read.h"
 #include "ivk/json_text.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 

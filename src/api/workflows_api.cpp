@@ -1,9 +1,9 @@
-// WorkflowsApi: the workflow library routes (spec §7.2) and the parsing of their answers.
-#include "ivk/workflows_api.h"
+// WorkflowsApi: the workflow library routes (/api/v1/workflows) and the parsing of their answers.
+#include "ivk/api/workflows_api.h"
 
 #include "api/multipart_form.h"
 #include "core/json_read.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk {
 namespace {
@@ -177,7 +177,7 @@ Result<std::string> WorkflowsApi::thumbnail(std::string_view workflow_id) {
 
 Result<WorkflowRecord> WorkflowsApi::set_thumbnail(std::string_view workflow_id, std::string_view image_bytes,
                                                    std::string_view content_type) {
-  api::MultipartForm form = api::multipart_form({{"image", image_bytes, "thumbnail", content_type}});
+  detail::MultipartForm form = detail::multipart_form({{"image", image_bytes, "thumbnail", content_type}});
   ApiRequest r;
   r.method = "PUT";
   r.path = workflow_path(workflow_id) + "/thumbnail";

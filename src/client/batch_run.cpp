@@ -1,5 +1,5 @@
 // BatchRun: submit, then wait with events as hints and the queue item as truth. See batch_run.h.
-#include "ivk/batch_run.h"
+#include "ivk/client/batch_run.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -9,7 +9,7 @@
 #include <set>
 
 #include "batch_run_events.h"
-#include "ivk/event_stream.h"
+#include "ivk/events/event_stream.h"
 
 namespace ivk {
 
@@ -40,7 +40,7 @@ struct BatchRun::Impl {
 
   std::mutex mutex;
   std::condition_variable cv;
-  std::deque<client::BatchEvent> inbox;  // guarded by mutex
+  std::deque<detail::BatchEvent> inbox;  // guarded by mutex
   std::string batch_id;                  // guarded by mutex; empty until the enqueue answer
   bool reconcile_now = false;            // guarded: the socket came back, or the queue was cleared
   std::deque<std::pair<bool, std::string>> stream_changes;  // guarded: (restored?, why)
@@ -51,10 +51,10 @@ struct BatchRun::Impl {
   Impl(QueueApi& q, EventStream* e, RunOptions o) : queue(q), events(e), options(std::move(o)) {}
 
   void on_server_event(const ServerEvent& event) {
-    auto parsed = client::parse_batch_event(event.name, event.payload_json);
+    auto parsed = detail::parse_batch_event(event.name, event.payload_json);
     if (!parsed) return;
     std::lock_guard lock(mutex);
-    if (parsed->kind == client::BatchEvent::Kind::queue_cleared) {
+    if (parsed->kind == detail::BatchEvent::Kind::queue_cleared) {
       reconcile_now = true;
     } else if (batch_id.empty()) {
       if (inbox.size() < kEarlyEventLimit) inbox.push_back(std::move(*parsed));
@@ -117,7 +117,7 @@ Result<std::unique_ptr<BatchRun>> BatchRun::submit(QueueApi& queue, EventStream*
     impl->enqueued = std::move(*enqueued);
     impl->batch_id = impl->enqueued.batch_id;
     // Early events of other batches go; ours stay, in arrival order.
-    std::erase_if(impl->inbox, [&](const client::BatchEvent& e) { return e.batch_id != impl->batch_id; });
+    std::erase_if(impl->inbox, [&](const detail::BatchEvent& e) { return e.batch_id != impl->batch_id; });
   }
   return std::unique_ptr<BatchRun>(new BatchRun(std::move(impl)));
 }
@@ -224,14 +224,14 @@ Result<RunSummary> BatchRun::wait(const EventCallback& on_event) {
       fetch(std::vector<std::int64_t>(ids.begin() + static_cast<std::ptrdiff_t>(first), ids.end()));
   };
 
-  auto apply = [&](const client::BatchEvent& be) {
+  auto apply = [&](const detail::BatchEvent& be) {
     ++summary.events;
     if (pending.count(be.item_id) == 0) return;
     RunEvent e;
     e.item_id = be.item_id;
     e.node_id = be.node_id;
     e.node_type = be.node_type;
-    using K = client::BatchEvent::Kind;
+    using K = detail::BatchEvent::Kind;
     switch (be.kind) {
       case K::status_changed:
         if (is_terminal(be.status)) {
@@ -285,7 +285,7 @@ Result<RunSummary> BatchRun::wait(const EventCallback& on_event) {
       next_poll = now;
     }
 
-    std::deque<client::BatchEvent> batch;
+    std::deque<detail::BatchEvent> batch;
     std::deque<std::pair<bool, std::string>> changes;
     bool reconcile_now = false;
     bool live = false;

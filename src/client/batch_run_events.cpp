@@ -2,7 +2,7 @@
 
 #include "core/json_read.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 
 namespace {
 
@@ -43,4 +43,4 @@ std::optional<BatchEvent> parse_batch_event(std::string_view name, std::string_v
   return e;
 }
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace ivk::client {
+namespace ivk::detail {
 
 struct BatchEvent {
   enum class Kind {
@@ -31,4 +31,4 @@ struct BatchEvent {
 // nullopt for events BatchRun ignores and for payloads that are not JSON objects.
 std::optional<BatchEvent> parse_batch_event(std::string_view name, std::string_view payload_json);
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -6,12 +6,12 @@
 #include <mutex>
 
 #include "core/json_read.h"
-#include "ivk/boards_api.h"
-#include "ivk/images_api.h"
-#include "ivk/models_api.h"
-#include "ivk/queue_api.h"
-#include "ivk/utilities_api.h"
-#include "ivk/workflows_api.h"
+#include "ivk/api/boards_api.h"
+#include "ivk/api/images_api.h"
+#include "ivk/api/models_api.h"
+#include "ivk/api/queue_api.h"
+#include "ivk/api/utilities_api.h"
+#include "ivk/api/workflows_api.h"
 
 namespace ivk {
 namespace {

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "ivk/client.h"
+#include "ivk/client/server_config.h"
 
 namespace ivk {
 namespace {
@@ -32,12 +33,7 @@ Result<std::unique_ptr<ServerSession>> open_server_session(const ClientOptions& 
   try {
     auto config = resolve_server_config(options.url, options.token, options.environment,
                                         default_config_path(options.environment));
-    if (!config) {
-      // resolve_server_config names its flag "--url"; here that value came from the options.
-      Error e = std::move(config.error());
-      if (e.source == "--url") e.source = "ClientOptions::url";
-      return tl::unexpected(std::move(e));
-    }
+    if (!config) return tl::unexpected(std::move(config.error()));
     const bool has_token = config->token.has_value();
     SessionOptions session_options = options.session;
     session_options.transport.verify_tls = options.verify_tls;

@@ -3,9 +3,9 @@
 #include <cstdio>
 
 #include "core/ascii_case.h"
-#include "ivk/image_download.h"
+#include "ivk/client/image_download.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 
 namespace {
 
@@ -195,4 +195,4 @@ std::string collision_name(const std::string& taken, std::uint64_t index, int n,
   return out + ext;
 }
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "ivk/client/run_plan.h"
 #include "ivk/error.h"
-#include "ivk/run_plan.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 
 struct NameContext {
   std::uint64_t index = 0;      // plan index
@@ -39,4 +39,4 @@ std::string collision_name(const std::string& taken, std::uint64_t index, int n,
 // True for the names of the run's own files, which an image must never take.
 bool is_reserved_file_name(std::string_view name);
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -1,13 +1,17 @@
 // Concurrent, atomic, traversal-safe image downloads. See image_download.h.
-#include "ivk/image_download.h"
+#include "ivk/client/image_download.h"
 
 #include <array>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <mutex>
 #include <system_error>
+#include <thread>
 
 #include "core/sha256.h"
+#include "ivk/api/images_api.h"
 #include "ivk/files.h"
-#include "ivk/images_api.h"
 
 namespace ivk {
 
@@ -58,21 +62,48 @@ std::string safe_image_file_name(std::string_view image_name) {
   return out.substr(0, dot) + hash.data() + out.substr(dot);
 }
 
+struct ImageDownloader::Impl {
+  struct Job {
+    std::string image_name;
+    std::string file_name;
+    std::int64_t tag = 0;
+  };
+
+  Impl(ImagesApi& images_api, std::filesystem::path folder, Callback callback)
+      : images(images_api), dir(std::move(folder)), on_done(std::move(callback)) {}
+
+  void work();
+  DownloadedImage fetch(const Job& job);
+
+  ImagesApi& images;
+  std::filesystem::path dir;
+  Callback on_done;
+  std::mutex mutex;
+  std::mutex callback_mutex;
+  std::condition_variable cv;
+  std::condition_variable idle_cv;
+  std::deque<Job> pending;
+  std::vector<DownloadedImage> done;
+  std::size_t busy = 0;
+  bool stopping = false;
+  std::vector<std::thread> threads;
+};
+
 ImageDownloader::ImageDownloader(ImagesApi& images, std::filesystem::path dir, int concurrency,
                                  Callback on_done)
-    : images_(images), dir_(std::move(dir)), on_done_(std::move(on_done)) {
+    : impl_(std::make_unique<Impl>(images, std::move(dir), std::move(on_done))) {
   const int n = concurrency < 1 ? 1 : concurrency;
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { work(); });
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([impl = impl_.get()] { impl->work(); });
 }
 
 ImageDownloader::~ImageDownloader() {
   wait();
   {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
   }
-  cv_.notify_all();
-  for (auto& t : threads_) t.join();
+  impl_->cv.notify_all();
+  for (auto& t : impl_->threads) t.join();
 }
 
 void ImageDownloader::add(std::string image_name, std::int64_t tag) {
@@ -82,55 +113,55 @@ void ImageDownloader::add(std::string image_name, std::int64_t tag) {
 
 void ImageDownloader::add(std::string image_name, std::string file_name, std::int64_t tag) {
   {
-    std::lock_guard lock(mutex_);
-    pending_.push_back(Job{std::move(image_name), std::move(file_name), tag});
+    std::lock_guard lock(impl_->mutex);
+    impl_->pending.push_back(Impl::Job{std::move(image_name), std::move(file_name), tag});
   }
-  cv_.notify_one();
+  impl_->cv.notify_one();
 }
 
 std::vector<DownloadedImage> ImageDownloader::wait() {
-  std::unique_lock lock(mutex_);
-  idle_cv_.wait(lock, [this] { return pending_.empty() && busy_ == 0; });
-  return done_;
+  std::unique_lock lock(impl_->mutex);
+  impl_->idle_cv.wait(lock, [this] { return impl_->pending.empty() && impl_->busy == 0; });
+  return impl_->done;
 }
 
-void ImageDownloader::work() {
+void ImageDownloader::Impl::work() {
   for (;;) {
     Job job;
     {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // stopping, nothing left
-      job = std::move(pending_.front());
-      pending_.pop_front();
-      ++busy_;
+      std::unique_lock lock(mutex);
+      cv.wait(lock, [this] { return stopping || !pending.empty(); });
+      if (pending.empty()) return;  // stopping, nothing left
+      job = std::move(pending.front());
+      pending.pop_front();
+      ++busy;
     }
     DownloadedImage result = fetch(job);
-    if (on_done_) {
-      std::lock_guard callback_lock(callback_mutex_);
+    if (on_done) {
+      std::lock_guard callback_lock(callback_mutex);
       try {
-        on_done_(result);
+        on_done(result);
       } catch (...) {
         // A caller's callback must not take a download thread down with it.
       }
     }
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(mutex);
       // With a callback the caller has the result already: keeping it too would grow with every
       // image of a run of 100,000.
-      if (!on_done_) done_.push_back(std::move(result));
-      --busy_;
+      if (!on_done) done.push_back(std::move(result));
+      --busy;
     }
-    idle_cv_.notify_all();
+    idle_cv.notify_all();
   }
 }
 
-DownloadedImage ImageDownloader::fetch(const Job& job) {
+DownloadedImage ImageDownloader::Impl::fetch(const Job& job) {
   const std::string& name = job.image_name;
   DownloadedImage result;
   result.image_name = name;
   result.tag = job.tag;
-  result.path = dir_ / job.file_name;
+  result.path = dir / job.file_name;
   std::error_code ec;
   if (std::filesystem::is_regular_file(result.path, ec) && std::filesystem::file_size(result.path, ec) > 0 &&
       !ec) {
@@ -138,7 +169,7 @@ DownloadedImage ImageDownloader::fetch(const Job& job) {
     if (auto existing = read_file(result.path)) result.sha256 = detail::sha256_hex(*existing);
     return result;
   }
-  auto bytes = images_.full(name);
+  auto bytes = images.full(name);
   if (!bytes) {
     result.error = bytes.error();
     return result;

@@ -1,13 +1,13 @@
 // Output mapping: results + prepared_source_mapping -> images per enqueued node. See output_mapping.h.
-#include "ivk/output_mapping.h"
+#include "ivk/client/output_mapping.h"
 
 #include <array>
 #include <map>
 #include <set>
 
 #include "core/json_read.h"
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 
 namespace ivk {
 
@@ -15,7 +15,7 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// invokeai-py-client's fixed list (spec/pyclient.md §1.13), plus the GUI's canvas output node.
+// invokeai-py-client's fixed list of output node types, plus the GUI's canvas output node.
 constexpr std::array<std::string_view, 6> kFallbackOutputTypes = {
     "save_image", "l2i", "flux_vae_decode", "flux_vae_encode", "hed_edge_detection", "canvas_output"};
 

@@ -1,5 +1,5 @@
 // The quick helpers: copy an image to a board, SDXL text-to-image. See quick.h.
-#include "ivk/quick.h"
+#include "ivk/client/quick.h"
 
 #include <cmath>
 #include <random>
@@ -7,14 +7,14 @@
 #include "core/ascii_case.h"
 #include "core/json_write.h"
 #include "core/uuid.h"
-#include "ivk/batch.h"
-#include "ivk/batch_run.h"
-#include "ivk/boards_api.h"
-#include "ivk/model_selection.h"
-#include "ivk/models_api.h"
-#include "ivk/output_mapping.h"
-#include "ivk/queue_api.h"
-#include "ivk/workflow.h"
+#include "ivk/api/boards_api.h"
+#include "ivk/api/models_api.h"
+#include "ivk/api/queue_api.h"
+#include "ivk/client/batch_run.h"
+#include "ivk/client/output_mapping.h"
+#include "ivk/models/model_selection.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/workflow.h"
 
 namespace ivk {
 

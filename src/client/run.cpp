@@ -1,6 +1,6 @@
 // The durable run's front and its loop: open (plan, journal, same-run check), recover (what the
 // journal says was under way), then feed, follow and collect until every plan item has ended.
-#include "ivk/run.h"
+#include "ivk/client/run.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -8,8 +8,8 @@
 
 #include "core/json_read.h"
 #include "file_name_template.h"
-#include "ivk/images_api.h"
-#include "ivk/server_session.h"
+#include "ivk/api/images_api.h"
+#include "ivk/transport/server_session.h"
 #include "run_engine.h"
 #include "run_settings.h"
 
@@ -39,7 +39,7 @@ std::string same_run_hint(const std::filesystem::path& dir) {
 Error mismatch(const std::filesystem::path& dir, const std::string& what) {
   Error e =
       make_error(ErrorCode::invalid_argument, dir.string() + " holds a run of " + what + same_run_hint(dir));
-  e.source = (dir / client::kJournalFileName).string();
+  e.source = (dir / detail::kJournalFileName).string();
   return e;
 }
 
@@ -75,7 +75,7 @@ Result<std::unique_ptr<Run>> Run::open(Client& client, const Workflow& workflow,
   if (spec.retries < 0) return fail(ErrorCode::invalid_argument, "retries cannot be negative", "--retries");
   auto plan = RunPlan::make(workflow, spec.plan);
   if (!plan) return tl::unexpected(plan.error());
-  if (auto ok = client::check_name_template(spec.name_template, plan->fields()); !ok)
+  if (auto ok = detail::check_name_template(spec.name_template, plan->fields()); !ok)
     return tl::unexpected(ok.error());
 
   std::error_code ec;
@@ -85,13 +85,13 @@ Result<std::unique_ptr<Run>> Run::open(Client& client, const Workflow& workflow,
     e.source = spec.out_dir.string();
     return tl::unexpected(std::move(e));
   }
-  auto journal = client::RunJournal::open(spec.out_dir);
+  auto journal = detail::RunJournal::open(spec.out_dir);
   if (!journal) return tl::unexpected(journal.error());
 
   auto impl = std::make_unique<Impl>(client, workflow, std::move(spec), std::move(*plan));
   impl->journal = std::move(*journal);
   impl->server_url = client.url().to_string();
-  client::RunJournal& j = *impl->journal;
+  detail::RunJournal& j = *impl->journal;
   const std::string workflow_json = impl->workflow.to_json();
 
   auto stored_workflow = j.meta("workflow");
@@ -102,7 +102,7 @@ Result<std::unique_ptr<Run>> Run::open(Client& client, const Workflow& workflow,
         {"workflow", workflow_json},
         {"plan_fingerprint", impl->plan.fingerprint()},
         {"plan_size", std::to_string(impl->plan.size())},
-        {"settings", client::settings_to_json(impl->spec)},
+        {"settings", detail::settings_to_json(impl->spec)},
         {"server", impl->server_url},
     };
     for (const auto& [key, value] : meta)
@@ -131,21 +131,21 @@ Result<std::unique_ptr<Run>> Run::open(Client& client, const Workflow& workflow,
   auto settings = j.meta("settings");
   if (!settings) return tl::unexpected(settings.error());
   RunSpec stored;
-  if (auto ok = client::settings_from_json(settings->value_or("{}"), stored); !ok)
+  if (auto ok = detail::settings_from_json(settings->value_or("{}"), stored); !ok)
     return tl::unexpected(ok.error());
-  if (const std::string diff = client::run_difference(stored, impl->spec); !diff.empty())
+  if (const std::string diff = detail::run_difference(stored, impl->spec); !diff.empty())
     return tl::unexpected(mismatch(dir, "other settings (" + diff + " differ)"));
   impl->resumed = true;
   return std::unique_ptr<Run>(new Run(std::move(impl)));
 }
 
 Status Run::start_over(const std::filesystem::path& out_dir) {
-  const auto journal = out_dir / client::kJournalFileName;
+  const auto journal = out_dir / detail::kJournalFileName;
   std::error_code ec;
   if (!std::filesystem::exists(journal, ec)) return {};
   {
     // Not while another run holds it.
-    auto locked = client::RunJournal::open(out_dir);
+    auto locked = detail::RunJournal::open(out_dir);
     if (!locked) return tl::unexpected(locked.error());
   }
   int n = 1;
@@ -168,13 +168,13 @@ Status Run::start_over(const std::filesystem::path& out_dir) {
 
 Result<StoredRun> read_stored_run(const std::filesystem::path& out_dir) {
   std::error_code ec;
-  if (!std::filesystem::exists(out_dir / client::kJournalFileName, ec)) {
+  if (!std::filesystem::exists(out_dir / detail::kJournalFileName, ec)) {
     Error e = make_error(ErrorCode::not_found,
-                         "no run to resume here (no " + std::string(client::kJournalFileName) + ")");
+                         "no run to resume here (no " + std::string(detail::kJournalFileName) + ")");
     e.source = out_dir.string();
     return tl::unexpected(std::move(e));
   }
-  auto journal = client::RunJournal::open(out_dir);
+  auto journal = detail::RunJournal::open(out_dir);
   if (!journal) return tl::unexpected(journal.error());
   StoredRun out;
   auto workflow = (*journal)->meta("workflow");
@@ -191,7 +191,7 @@ Result<StoredRun> read_stored_run(const std::filesystem::path& out_dir) {
   }
   out.workflow_json = **workflow;
   out.server = server->value_or("");
-  if (auto ok = client::settings_from_json(**settings, out.spec); !ok) return tl::unexpected(ok.error());
+  if (auto ok = detail::settings_from_json(**settings, out.spec); !ok) return tl::unexpected(ok.error());
   out.spec.out_dir = out_dir;
   return out;
 }
@@ -209,10 +209,10 @@ void Run::Impl::attach_events() {
   events = *stream;
   live = events->state() == StreamState::connected;
   event_sub = events->subscribe([this](const ServerEvent& e) {
-    auto parsed = client::parse_batch_event(e.name, e.payload_json);
+    auto parsed = detail::parse_batch_event(e.name, e.payload_json);
     if (!parsed) return;
     std::lock_guard lock(mutex);
-    if (parsed->kind == client::BatchEvent::Kind::queue_cleared)
+    if (parsed->kind == detail::BatchEvent::Kind::queue_cleared)
       reconcile_now = true;
     else if (!parsed->batch_id.empty())
       inbox.push_back(std::move(*parsed));
@@ -379,7 +379,7 @@ Result<RunReport> Run::execute(const Observer& observer) {
     report.counts = s.counts;
     report.out_dir = s.spec.out_dir;
     report.journal = s.journal->path();
-    report.manifest = s.spec.out_dir / client::kManifestFileName;
+    report.manifest = s.spec.out_dir / detail::kManifestFileName;
     report.resumed = s.resumed;
     return report;
   };

@@ -7,9 +7,9 @@
 #include <system_error>
 
 #include "file_name_template.h"
-#include "ivk/boards_api.h"
-#include "ivk/images_api.h"
-#include "ivk/output_mapping.h"
+#include "ivk/api/boards_api.h"
+#include "ivk/api/images_api.h"
+#include "ivk/client/output_mapping.h"
 #include "run_engine.h"
 
 namespace ivk {
@@ -20,7 +20,7 @@ namespace {
 // A name no image of this run has and no file in the folder has: a file the journal does not know is
 // someone else's (an earlier run kept by --new, the user's own), never to be taken as this item's
 // image. (This run's files are journaled before they are downloaded, so they are never foreign.)
-Result<std::string> free_file_name(client::RunJournal& journal, const std::filesystem::path& dir,
+Result<std::string> free_file_name(detail::RunJournal& journal, const std::filesystem::path& dir,
                                    std::string name, std::uint64_t index, int n,
                                    const std::set<std::string>& mine) {
   const std::string first = name;
@@ -30,7 +30,7 @@ Result<std::string> free_file_name(client::RunJournal& journal, const std::files
     std::error_code ec;
     const bool on_disk = std::filesystem::exists(dir / name, ec) || ec;
     if (!*taken && !on_disk && mine.count(name) == 0) return name;
-    name = client::collision_name(first, index, n, attempt);
+    name = detail::collision_name(first, index, n, attempt);
   }
 }
 
@@ -67,11 +67,11 @@ Status Run::Impl::collect(std::uint64_t index, const QueueItem& item) {
   // Values for the name template, parallel to the plan's fields.
   const std::vector<std::string> field_values = values_of(stored->values_json);
 
-  std::vector<client::JournalImage> images;
+  std::vector<detail::JournalImage> images;
   std::set<std::string> mine;
   int n = 0;
   for (const auto& name : mapped->collect) {
-    client::NameContext context;
+    detail::NameContext context;
     context.index = index;
     context.n = n;
     context.item_id = item.item_id;
@@ -79,11 +79,11 @@ Status Run::Impl::collect(std::uint64_t index, const QueueItem& item) {
     context.batch_id = item.batch_id;
     context.fields = &plan.fields();
     context.values_json = &field_values;
-    auto file = free_file_name(*journal, spec.out_dir, client::render_file_name(spec.name_template, context),
+    auto file = free_file_name(*journal, spec.out_dir, detail::render_file_name(spec.name_template, context),
                                index, n, mine);
     if (!file) return tl::unexpected(file.error());
     mine.insert(*file);
-    client::JournalImage image;
+    detail::JournalImage image;
     image.index = index;
     image.item_id = item.item_id;
     image.position = n;
@@ -123,7 +123,7 @@ Status Run::Impl::collect(std::uint64_t index, const QueueItem& item) {
   return {};
 }
 
-Status Run::Impl::collect_from_journal(const client::JournalItem& item) {
+Status Run::Impl::collect_from_journal(const detail::JournalItem& item) {
   auto images = journal->images_of(item.index);
   if (!images) return tl::unexpected(images.error());
   if (images->empty()) {

@@ -16,13 +16,13 @@
 #include <vector>
 
 #include "batch_run_events.h"
+#include "ivk/api/queue_api.h"
 #include "ivk/client.h"
-#include "ivk/event_stream.h"
-#include "ivk/image_download.h"
-#include "ivk/queue_api.h"
-#include "ivk/run.h"
-#include "ivk/run_plan.h"
-#include "ivk/workflow.h"
+#include "ivk/client/image_download.h"
+#include "ivk/client/run.h"
+#include "ivk/client/run_plan.h"
+#include "ivk/events/event_stream.h"
+#include "ivk/workflow/workflow.h"
 #include "run_journal.h"
 
 namespace ivk {
@@ -37,7 +37,7 @@ struct Run::Impl {
   Workflow workflow;
   RunSpec spec;
   RunPlan plan;
-  std::unique_ptr<client::RunJournal> journal;
+  std::unique_ptr<detail::RunJournal> journal;
   bool resumed = false;
   std::string server_url;
 
@@ -76,7 +76,7 @@ struct Run::Impl {
   // Filled by other threads, guarded by mutex; cv wakes the loop.
   std::mutex mutex;
   std::condition_variable cv;
-  std::deque<client::BatchEvent> inbox;
+  std::deque<detail::BatchEvent> inbox;
   std::deque<std::pair<bool, std::string>> stream_changes;  // (restored?, why)
   std::deque<DownloadedImage> downloads_done;
   bool live = false;
@@ -118,13 +118,19 @@ struct Run::Impl {
   Status cancel_late_batch(const std::string& batch_id, std::int64_t total);
   // run_follow.cpp
   void track(std::int64_t item_id, std::uint64_t index, const std::string& batch_id);
+  // Forgets a server item (it ended or vanished); drops its batch once nothing of it is open.
+  void untrack(std::int64_t item_id);
+  RunNotice finished_notice(std::uint64_t index, std::int64_t item_id, std::string status);
+  // The item is gone or was interrupted: run it again while retries last, else it has failed.
+  Status retry_or_fail(std::uint64_t index, std::int64_t item_id, const std::string& why);
+  Status on_terminal(const QueueItem& item);
   Status apply_events();
   Status poll();
   Status fetch_items(const std::vector<std::int64_t>& ids);
   Status cancel_on_server();
   // run_collect.cpp
   Status collect(std::uint64_t index, const QueueItem& item);
-  Status collect_from_journal(const client::JournalItem& item);
+  Status collect_from_journal(const detail::JournalItem& item);
   Status drain_downloads();
   void retry_due_downloads();
   Status finish_item(std::uint64_t index);

@@ -7,7 +7,7 @@
 
 #include "core/json_read.h"
 #include "core/uuid.h"
-#include "ivk/batch.h"
+#include "ivk/workflow/batch.h"
 #include "run_engine.h"
 
 namespace ivk {
@@ -71,7 +71,7 @@ Status Run::Impl::cancel_late_batch(const std::string& batch_id, std::int64_t to
   auto absent = journal->batches_in_state("absent");
   if (!absent) return tl::unexpected(absent.error());
   const auto batch = std::find_if(absent->begin(), absent->end(),
-                                  [&](const client::JournalBatch& b) { return b.batch_id == batch_id; });
+                                  [&](const detail::JournalBatch& b) { return b.batch_id == batch_id; });
   if (batch == absent->end()) return {};
   // What ran before the cancel took effect ran twice: the status says which.
   auto items = client.queue().items_by_ids(*ids);

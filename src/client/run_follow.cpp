@@ -27,10 +27,9 @@ void Run::Impl::track(std::int64_t item_id, std::uint64_t index, const std::stri
   batches[batch_id].open_ids.insert(item_id);
 }
 
-namespace {
-
 // Forgets a server item (it ended or vanished); drops its batch once nothing of it is open.
-void untrack(Run::Impl& s, std::int64_t item_id) {
+void Run::Impl::untrack(std::int64_t item_id) {
+  Run::Impl& s = *this;
   auto it = s.open.find(item_id);
   if (it == s.open.end()) return;
   auto batch = s.batches.find(it->second.batch_id);
@@ -46,7 +45,8 @@ void untrack(Run::Impl& s, std::int64_t item_id) {
   s.open.erase(it);
 }
 
-RunNotice finished_notice(Run::Impl& s, std::uint64_t index, std::int64_t item_id, std::string status) {
+RunNotice Run::Impl::finished_notice(std::uint64_t index, std::int64_t item_id, std::string status) {
+  Run::Impl& s = *this;
   RunNotice n;
   n.kind = RunNotice::Kind::item_finished;
   n.index = index;
@@ -61,7 +61,8 @@ RunNotice finished_notice(Run::Impl& s, std::uint64_t index, std::int64_t item_i
 }
 
 // The item is gone or was interrupted: run it again while retries last, else it has failed.
-Status retry_or_fail(Run::Impl& s, std::uint64_t index, std::int64_t item_id, const std::string& why) {
+Status Run::Impl::retry_or_fail(std::uint64_t index, std::int64_t item_id, const std::string& why) {
+  Run::Impl& s = *this;
   auto item = s.journal->item(index);
   if (!item) return tl::unexpected(item.error());
   if (item->attempts <= s.spec.retries) {
@@ -82,15 +83,16 @@ Status retry_or_fail(Run::Impl& s, std::uint64_t index, std::int64_t item_id, co
                               std::to_string(s.spec.retries) + ")";
   if (auto ok = s.journal->fail_item(index, "ivk_item_lost", message); !ok) return ok;
   ++s.finished_this_execute;
-  s.notify(finished_notice(s, index, item_id, "failed"));
+  s.notify(s.finished_notice(index, item_id, "failed"));
   return {};
 }
 
-Status on_terminal(Run::Impl& s, const QueueItem& item) {
+Status Run::Impl::on_terminal(const QueueItem& item) {
+  Run::Impl& s = *this;
   const auto it = s.open.find(item.item_id);
   if (it == s.open.end()) return {};
   const std::uint64_t index = it->second.index;
-  untrack(s, item.item_id);
+  s.untrack(item.item_id);
   if (item.status == "completed") return s.collect(index, item);
   if (item.status == "failed") {
     if (auto ok =
@@ -98,23 +100,21 @@ Status on_terminal(Run::Impl& s, const QueueItem& item) {
         !ok)
       return ok;
     ++s.finished_this_execute;
-    s.notify(finished_notice(s, index, item.item_id, "failed"));
+    s.notify(s.finished_notice(index, item.item_id, "failed"));
     return {};
   }
   // canceled
   if (s.cancel_sent) {
     if (auto ok = s.journal->set_item_status(index, item.item_id, "canceled"); !ok) return ok;
     ++s.finished_this_execute;
-    s.notify(finished_notice(s, index, item.item_id, "canceled"));
+    s.notify(s.finished_notice(index, item.item_id, "canceled"));
     return {};
   }
-  return retry_or_fail(
-      s, index, item.item_id,
+  return s.retry_or_fail(
+      index, item.item_id,
       "was canceled on the server without this run asking (InvokeAI cancels what was running "
       "when it restarts)");
 }
-
-}  // namespace
 
 Status Run::Impl::fetch_items(const std::vector<std::int64_t>& ids) {
   for (std::size_t i = 0; i < ids.size(); i += kFetchChunk) {
@@ -132,9 +132,8 @@ Status Run::Impl::fetch_items(const std::vector<std::int64_t>& ids) {
       // Another batch's item under our id: the server was replaced (restarted without its database).
       if (found == by_id.end() || found->second->batch_id != mine->second.batch_id) {
         const std::uint64_t index = mine->second.index;
-        untrack(*this, id);
-        if (auto ok =
-                retry_or_fail(*this, index, id, "is gone from the server (queue cleared or server reset)");
+        untrack(id);
+        if (auto ok = retry_or_fail(index, id, "is gone from the server (queue cleared or server reset)");
             !ok) {
           journal->rollback();
           return ok;
@@ -143,7 +142,7 @@ Status Run::Impl::fetch_items(const std::vector<std::int64_t>& ids) {
       }
       const QueueItem& item = *found->second;
       if (is_terminal(item.status)) {
-        if (auto ok = on_terminal(*this, item); !ok) {
+        if (auto ok = on_terminal(item); !ok) {
           journal->rollback();
           return ok;
         }
@@ -158,7 +157,7 @@ Status Run::Impl::fetch_items(const std::vector<std::int64_t>& ids) {
 }
 
 Status Run::Impl::apply_events() {
-  std::deque<client::BatchEvent> batch;
+  std::deque<detail::BatchEvent> batch;
   std::deque<std::pair<bool, std::string>> changes;
   {
     std::lock_guard lock(mutex);
@@ -172,7 +171,7 @@ Status Run::Impl::apply_events() {
     n.message = why;
     notify(n);
   }
-  using K = client::BatchEvent::Kind;
+  using K = detail::BatchEvent::Kind;
   bool progressed = false;
   for (const auto& e : batch) {
     auto it = open.find(e.item_id);

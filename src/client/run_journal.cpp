@@ -11,7 +11,7 @@
 
 #include "sqlite_db.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 
 namespace {
 
@@ -626,4 +626,4 @@ Status RunJournal::for_each_item(
   return {};
 }
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

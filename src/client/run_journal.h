@@ -23,7 +23,7 @@
 
 #include "ivk/error.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 
 inline constexpr std::string_view kJournalFileName = "run.sqlite";
 inline constexpr std::string_view kManifestFileName = "run.json";
@@ -139,4 +139,4 @@ class RunJournal {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -1,4 +1,4 @@
-#include "ivk/run_manifest.h"
+#include "ivk/client/run_manifest.h"
 
 #include "core/json_read.h"
 #include "core/json_write.h"

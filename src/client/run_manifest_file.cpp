@@ -16,7 +16,7 @@ namespace ivk {
 namespace {
 
 // The status run.json has always shown (the server's), with the states in between named plainly.
-std::string manifest_status(const client::JournalItem& item) {
+std::string manifest_status(const detail::JournalItem& item) {
   if (item.state == "done" || item.state == "collecting") return "completed";
   if (item.state == "failed") return "failed";
   if (item.state == "canceled") return "canceled";
@@ -77,7 +77,7 @@ class ManifestFile {
 
 Status Run::Impl::write_manifest() {
   using detail::append_json_string;
-  ManifestFile file(spec.out_dir / client::kManifestFileName);
+  ManifestFile file(spec.out_dir / detail::kManifestFileName);
   if (auto ok = file.open(); !ok) return ok;
   std::string head = "{\"workflow\":";
   append_json_string(head, spec.workflow_name);
@@ -100,7 +100,7 @@ Status Run::Impl::write_manifest() {
   bool first_item = true;
   std::string out;
   auto visited = journal->for_each_item(
-      [&](const client::JournalItem& item, const std::vector<client::JournalImage>& images) {
+      [&](const detail::JournalItem& item, const std::vector<detail::JournalImage>& images) {
         out.clear();
         out += first_item ? "\n" : ",\n";
         first_item = false;

@@ -1,6 +1,6 @@
 // RunPlan: the sweep groups, the plan's size and index arithmetic, and its fingerprint. The inputs
 // file is read in run_plan_inputs.cpp.
-#include "ivk/run_plan.h"
+#include "ivk/client/run_plan.h"
 
 #include "client/run_plan_impl.h"
 #include "core/ascii_case.h"

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "client/run_plan_file.h"
-#include "ivk/run_plan.h"
-#include "ivk/workflow.h"
-#include "ivk/workflow_input.h"
+#include "ivk/client/run_plan.h"
+#include "ivk/workflow/workflow.h"
+#include "ivk/workflow/workflow_input.h"
 
 namespace ivk::detail {
 

@@ -3,7 +3,7 @@
 #include "core/json_read.h"
 #include "core/json_write.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 
 namespace {
 
@@ -106,4 +106,4 @@ std::string run_difference(const RunSpec& stored, const RunSpec& requested) {
   return out;
 }
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -4,10 +4,10 @@
 #include <string>
 #include <string_view>
 
+#include "ivk/client/run.h"
 #include "ivk/error.h"
-#include "ivk/run.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 
 // Compact JSON of the settings that define the run (plan, board, names, retries...), not of those that
 // only shape this execution (timeout, window, concurrency).
@@ -18,4 +18,4 @@ Status settings_from_json(std::string_view json, RunSpec& spec);
 // What makes two runs different, for the error that refuses to mix them: "" when they are the same run.
 std::string run_difference(const RunSpec& stored, const RunSpec& requested);
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

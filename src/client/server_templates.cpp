@@ -3,8 +3,8 @@
 #include <system_error>
 #include <utility>
 
+#include "ivk/client/server_templates.h"
 #include "ivk/files.h"
-#include "ivk/server_templates.h"
 
 namespace ivk {
 namespace {

@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <cstdio>
 
-#include "ivk/server_templates.h"
+#include "ivk/client/server_templates.h"
 
 namespace ivk {
 namespace {

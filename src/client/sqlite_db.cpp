@@ -4,7 +4,7 @@
 
 #include <utility>
 
-namespace ivk::client {
+namespace ivk::detail {
 
 namespace {
 
@@ -185,4 +185,4 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
 
 std::int64_t SqliteDb::changes() const { return sqlite3_changes64(db_); }
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -13,7 +13,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace ivk::client {
+namespace ivk::detail {
 
 class SqliteStatement {
  public:
@@ -85,4 +85,4 @@ class SqliteDb {
   std::unordered_map<std::string, Cached> cache_;  // nodes never move: lent flags stay put
 };
 
-}  // namespace ivk::client
+}  // namespace ivk::detail

@@ -1,7 +1,7 @@
 #pragma once
 // Small readers over simdjson DOM values for everything read from a server (records, API answers,
 // events): absent, null and wrongly typed members read as "nothing", because server answers are
-// read loosely (spec §0: optional fields may be absent or null, and newer servers add fields).
+// read loosely (optional fields may be absent or null, and newer servers add fields).
 #include <simdjson.h>
 
 #include <cstdint>
@@ -36,6 +36,13 @@ inline std::optional<std::int64_t> int_member(dom::object o, std::string_view ke
   return std::nullopt;
 }
 
+// A number member (integer or not), or nullopt.
+inline std::optional<double> double_member(dom::object o, std::string_view key) {
+  double d = 0;
+  if (o.at_key(key).get_double().get(d) != simdjson::SUCCESS) return std::nullopt;
+  return d;
+}
+
 inline bool bool_member(dom::object o, std::string_view key, bool fallback = false) {
   bool b = false;
   if (o.at_key(key).get_bool().get(b) != simdjson::SUCCESS) return fallback;
@@ -43,13 +50,7 @@ inline bool bool_member(dom::object o, std::string_view key, bool fallback = fal
 }
 
 // Parses text into parser's document; the error names `what` ("install job is not JSON: ...").
-inline Result<dom::element> parse_json(dom::parser& parser, std::string_view text, std::string_view what) {
-  dom::element doc;
-  if (auto err = parser.parse(text.data(), text.size()).get(doc); err != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, std::string(what) + " is not JSON: " + simdjson::error_message(err),
-                "$");
-  return doc;
-}
+Result<dom::element> parse_json(dom::parser& parser, std::string_view text, std::string_view what);
 
 // A string member, or nullopt when absent, null or not a string.
 inline std::optional<std::string> optional_string_member(dom::object o, std::string_view key) {
@@ -103,35 +104,12 @@ inline std::optional<std::vector<std::int64_t>> int_array(dom::element e) {
 }
 
 // The document's top-level object, or a parse_error naming `what`.
-inline Result<dom::object> parse_object(dom::parser& parser, std::string_view text, std::string_view what) {
-  auto doc = parse_json(parser, text, what);
-  if (!doc) return tl::unexpected(doc.error());
-  dom::object o;
-  if (doc->get_object().get(o) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, std::string(what) + " is not a JSON object", "$");
-  return o;
-}
+Result<dom::object> parse_object(dom::parser& parser, std::string_view text, std::string_view what);
 
 // The document's top-level array, or a parse_error naming `what`.
-inline Result<dom::array> parse_array(dom::parser& parser, std::string_view text, std::string_view what) {
-  auto doc = parse_json(parser, text, what);
-  if (!doc) return tl::unexpected(doc.error());
-  dom::array a;
-  if (doc->get_array().get(a) != simdjson::SUCCESS)
-    return fail(ErrorCode::parse_error, std::string(what) + " is not a JSON array", "$");
-  return a;
-}
+Result<dom::array> parse_array(dom::parser& parser, std::string_view text, std::string_view what);
 
 // An integer count member that must be there ({"deleted": N}), or a parse_error.
-inline Result<std::int64_t> parse_count(std::string_view text, std::string_view key, std::string_view what) {
-  dom::parser parser;
-  auto o = parse_object(parser, text, what);
-  if (!o) return tl::unexpected(o.error());
-  auto n = int_member(*o, key);
-  if (!n)
-    return fail(ErrorCode::parse_error, std::string(what) + ": missing integer \"" + std::string(key) + "\"",
-                "$." + std::string(key));
-  return *n;
-}
+Result<std::int64_t> parse_count(std::string_view text, std::string_view key, std::string_view what);
 
 }  // namespace ivk

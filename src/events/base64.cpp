@@ -1,10 +1,10 @@
-// Standard base64 (RFC 4648 §4, padded): the encoding of binary messages in Engine.IO v4 polling bodies.
+// Standard base64 (RFC 4648, padded): the encoding of binary messages in Engine.IO v4 polling bodies.
 #include <array>
 
 #include "events/codec_support.h"
-#include "ivk/socketio_codec.h"
+#include "events/socketio_codec.h"
 
-namespace ivk::eio {
+namespace ivk::detail::eio {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -47,7 +47,7 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 Result<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return codec::parse_fail("base64 length is not a multiple of 4", text);
+  if (text.size() % 4 != 0) return detail::parse_fail("base64 length is not a multiple of 4", text);
   std::string out;
   out.reserve(text.size() / 4 * 3);
   for (std::size_t i = 0; i < text.size(); i += 4) {
@@ -64,8 +64,8 @@ Result<std::string> base64_decode(std::string_view text) {
       } else {
         d = kDecode[static_cast<unsigned char>(c)];
         if (d < 0)
-          return codec::parse_fail(c == '=' ? "misplaced '=' padding in base64" : "invalid base64 character",
-                                   text.substr(i));
+          return detail::parse_fail(c == '=' ? "misplaced '=' padding in base64" : "invalid base64 character",
+                                    text.substr(i));
       }
       v = (v << 6) | static_cast<std::uint32_t>(d);
     }
@@ -76,4 +76,4 @@ Result<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace ivk::eio
+}  // namespace ivk::detail::eio

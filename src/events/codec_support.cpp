@@ -1,6 +1,6 @@
 #include "events/codec_support.h"
 
-namespace ivk::codec {
+namespace ivk::detail {
 
 std::string excerpt(std::string_view text, std::size_t limit) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -31,4 +31,4 @@ tl::unexpected<Error> parse_fail(std::string_view what, std::string_view input) 
   return fail(ErrorCode::parse_error, std::move(message));
 }
 
-}  // namespace ivk::codec
+}  // namespace ivk::detail

@@ -6,7 +6,7 @@
 
 #include "ivk/error.h"
 
-namespace ivk::codec {
+namespace ivk::detail {
 
 // At most `limit` bytes of text, printable ASCII kept and everything else as \xNN, with "..." when cut:
 // a log line stays short and single-line even when the input is a 1 MB binary blob.
@@ -24,4 +24,4 @@ inline std::size_t skip_json_space(std::string_view text, std::size_t pos) noexc
 
 inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-}  // namespace ivk::codec
+}  // namespace ivk::detail

@@ -4,10 +4,10 @@
 #include <limits>
 
 #include "events/codec_support.h"
+#include "events/socketio_codec.h"
 #include "ivk/json_text.h"
-#include "ivk/socketio_codec.h"
 
-namespace ivk::eio {
+namespace ivk::detail::eio {
 namespace dom = simdjson::dom;
 
 std::string_view to_string(PacketType type) noexcept {
@@ -32,10 +32,10 @@ std::string encode_text(PacketType type, std::string_view data) {
 }
 
 Result<Packet> decode_text(std::string_view frame) {
-  if (frame.empty()) return codec::parse_fail("empty Engine.IO packet (expected a type digit 0-6)", frame);
+  if (frame.empty()) return detail::parse_fail("empty Engine.IO packet (expected a type digit 0-6)", frame);
   const char c = frame.front();
   if (c < '0' || c > '6')
-    return codec::parse_fail("Engine.IO packet does not start with a type digit 0-6", frame);
+    return detail::parse_fail("Engine.IO packet does not start with a type digit 0-6", frame);
   Packet p;
   p.type = static_cast<PacketType>(c - '0');
   p.data.assign(frame.substr(1));
@@ -67,7 +67,7 @@ std::string encode_payload(const std::vector<Packet>& packets) {
 }
 
 Result<std::vector<Packet>> decode_payload(std::string_view body) {
-  if (body.empty()) return codec::parse_fail("empty Engine.IO polling payload", body);
+  if (body.empty()) return detail::parse_fail("empty Engine.IO polling payload", body);
   std::vector<Packet> packets;
   std::size_t start = 0;
   while (true) {
@@ -75,15 +75,15 @@ Result<std::vector<Packet>> decode_payload(std::string_view body) {
     const std::string_view record =
         body.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start);
     if (record.empty())
-      return codec::parse_fail(
+      return detail::parse_fail(
           "empty record in Engine.IO polling payload (packet " + std::to_string(packets.size()) + ")",
           body.substr(start == 0 ? 0 : start - 1));
     if (record.front() == 'b') {
       auto bytes = base64_decode(record.substr(1));
       if (!bytes)
-        return codec::parse_fail("binary record " + std::to_string(packets.size()) +
-                                     " of Engine.IO polling payload: " + bytes.error().message,
-                                 record);
+        return detail::parse_fail("binary record " + std::to_string(packets.size()) +
+                                      " of Engine.IO polling payload: " + bytes.error().message,
+                                  record);
       Packet p;
       p.binary = true;
       p.data = std::move(*bytes);
@@ -107,11 +107,11 @@ Result<std::int64_t> integer_member(dom::object o, std::string_view key, std::in
   dom::element e;
   if (o.at_key(key).get(e) != simdjson::SUCCESS) {
     if (fallback) return *fallback;
-    return codec::parse_fail("Engine.IO open packet has no \"" + std::string(key) + "\"", json);
+    return detail::parse_fail("Engine.IO open packet has no \"" + std::string(key) + "\"", json);
   }
   std::int64_t v = 0;
   if (e.get_int64().get(v) != simdjson::SUCCESS || v < 0 || v > max)
-    return codec::parse_fail(
+    return detail::parse_fail(
         "Engine.IO open packet: \"" + std::string(key) + "\" is not an integer in 0.." + std::to_string(max),
         json);
   return v;
@@ -123,23 +123,23 @@ Result<OpenHandshake> parse_open(std::string_view json) {
   dom::parser parser;
   dom::element doc;
   if (auto err = parser.parse(json.data(), json.size()).get(doc); err != simdjson::SUCCESS)
-    return codec::parse_fail(
+    return detail::parse_fail(
         std::string("Engine.IO open packet is not JSON (") + simdjson::error_message(err) + ")", json);
   dom::object o;
   if (doc.get_object().get(o) != simdjson::SUCCESS)
-    return codec::parse_fail("Engine.IO open packet is not a JSON object", json);
+    return detail::parse_fail("Engine.IO open packet is not a JSON object", json);
   OpenHandshake open;
   std::string_view sid;
   if (o.at_key("sid").get_string().get(sid) != simdjson::SUCCESS || sid.empty())
-    return codec::parse_fail("Engine.IO open packet has no non-empty string \"sid\"", json);
+    return detail::parse_fail("Engine.IO open packet has no non-empty string \"sid\"", json);
   open.sid.assign(sid);
   dom::array upgrades;
   if (o.at_key("upgrades").get_array().get(upgrades) != simdjson::SUCCESS)
-    return codec::parse_fail("Engine.IO open packet has no \"upgrades\" array", json);
+    return detail::parse_fail("Engine.IO open packet has no \"upgrades\" array", json);
   for (dom::element u : upgrades) {
     std::string_view name;
     if (u.get_string().get(name) != simdjson::SUCCESS)
-      return codec::parse_fail("Engine.IO open packet: \"upgrades\" holds a non-string", json);
+      return detail::parse_fail("Engine.IO open packet: \"upgrades\" holds a non-string", json);
     open.upgrades.emplace_back(name);
   }
   // Timers are milliseconds handed to timer APIs that take 32-bit values in places; 2^31-1 ms is 24 days.
@@ -172,4 +172,4 @@ std::string open_json(const OpenHandshake& open) {
   return b.str();
 }
 
-}  // namespace ivk::eio
+}  // namespace ivk::detail::eio

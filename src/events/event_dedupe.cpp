@@ -1,4 +1,4 @@
-#include "ivk/event_dedupe.h"
+#include "events/event_dedupe.h"
 
 #include <simdjson.h>
 
@@ -22,7 +22,7 @@ bool is_invocation_event(std::string_view name) {
          name == "invocation_error";
 }
 
-// The events some server version delivers twice (spec §8.2).
+// The events some server version delivers twice (6.12.0-6.13.8; see event_dedupe.h).
 bool is_deduplicated_event(std::string_view name) {
   return is_invocation_event(name) || name == "queue_item_status_changed" || name == "batch_enqueued";
 }

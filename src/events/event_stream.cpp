@@ -1,6 +1,6 @@
 // EventStream's public surface: connect() opens the first session on the caller's thread (so its
 // errors come back directly), then hands it to the stream's thread.
-#include "ivk/event_stream.h"
+#include "ivk/events/event_stream.h"
 
 #include <utility>
 

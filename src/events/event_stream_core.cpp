@@ -7,7 +7,7 @@
 
 namespace ivk {
 
-using events::Clock;
+using detail::Clock;
 
 namespace {
 
@@ -15,7 +15,7 @@ namespace {
 constexpr auto kGoodbyeTimeout = std::chrono::milliseconds(1000);
 constexpr auto kLostGoodbyeTimeout = std::chrono::milliseconds(250);
 
-Clock::time_point heartbeat_deadline(const eio::OpenHandshake& h) {
+Clock::time_point heartbeat_deadline(const detail::eio::OpenHandshake& h) {
   return Clock::now() + std::chrono::milliseconds(h.ping_interval_ms + h.ping_timeout_ms);
 }
 
@@ -31,8 +31,8 @@ void EventStream::Core::request_stop() {
   wait_cv.notify_all();
 }
 
-Result<events::Session> EventStream::Core::open(EventTransport kind) {
-  events::SessionRequest request;
+Result<detail::Session> EventStream::Core::open(EventTransport kind) {
+  detail::SessionRequest request;
   request.url = &url;
   request.transport = kind;
   if (options.token) {
@@ -45,15 +45,15 @@ Result<events::Session> EventStream::Core::open(EventTransport kind) {
   request.queue_ids = &options.queue_ids;
   request.verify_tls = options.verify_tls;
   request.stop = &stop;
-  request.track = [this](events::EngineTransport* t) {
+  request.track = [this](detail::EngineTransport* t) {
     std::lock_guard lock(transport_mutex);
     waking = t;
     if (t != nullptr && stop.load()) t->wake();
   };
-  return events::open_session(request, Clock::now() + options.connect_timeout);
+  return detail::open_session(request, Clock::now() + options.connect_timeout);
 }
 
-void EventStream::Core::install(events::Session s) {
+void EventStream::Core::install(detail::Session s) {
   std::lock_guard lock(transport_mutex);
   session = std::move(s);
   waking = session.transport.get();
@@ -62,7 +62,7 @@ void EventStream::Core::install(events::Session s) {
 }
 
 void EventStream::Core::end_session() {
-  std::unique_ptr<events::EngineTransport> old;
+  std::unique_ptr<detail::EngineTransport> old;
   {
     std::lock_guard lock(transport_mutex);
     waking = nullptr;
@@ -94,7 +94,7 @@ void EventStream::Core::run() {
   if (session.transport) {
     // Leaving on purpose: tell the server (Socket.IO DISCONNECT, then the transport's own goodbye).
     const auto deadline = Clock::now() + kGoodbyeTimeout;
-    (void)session.transport->send({sio::encode_disconnect()}, deadline);
+    (void)session.transport->send({detail::sio::encode_disconnect()}, deadline);
     session.transport->shutdown(deadline);
     end_session();
   }
@@ -127,33 +127,33 @@ Error EventStream::Core::serve() {
   return make_error(ErrorCode::cancelled, "closed");
 }
 
-Status EventStream::Core::handle(const eio::Packet& packet, Clock::time_point& heartbeat) {
+Status EventStream::Core::handle(const detail::eio::Packet& packet, Clock::time_point& heartbeat) {
   // Any packet proves the server alive; pings are the ones it promises to send.
   heartbeat = heartbeat_deadline(session.handshake);
   const auto where = session.transport->where();
   switch (packet.type) {
-    case eio::PacketType::ping: {
+    case detail::eio::PacketType::ping: {
       const auto deadline = Clock::now() + std::chrono::milliseconds(session.handshake.ping_timeout_ms);
-      return session.transport->send({std::string(eio::kPong)}, deadline);
+      return session.transport->send({std::string(detail::eio::kPong)}, deadline);
     }
-    case eio::PacketType::close:
+    case detail::eio::PacketType::close:
       return tl::unexpected(
           make_error(ErrorCode::transport, "the server closed the Engine.IO session", where));
-    case eio::PacketType::message: {
+    case detail::eio::PacketType::message: {
       if (packet.binary) return {};  // InvokeAI sends no binary events; nothing to deliver
-      auto sp = sio::decode(packet.data);
+      auto sp = detail::sio::decode(packet.data);
       if (!sp || sp->nsp != "/") return {};  // malformed or another namespace: skip, keep the session
-      if (sp->type == sio::PacketType::disconnect)
+      if (sp->type == detail::sio::PacketType::disconnect)
         return tl::unexpected(make_error(ErrorCode::transport, "the server disconnected this socket", where));
-      if (sp->type == sio::PacketType::event)
-        if (auto event = sio::decode_event(*sp)) deliver(*event);
+      if (sp->type == detail::sio::PacketType::event)
+        if (auto event = detail::sio::decode_event(*sp)) deliver(*event);
       return {};
     }
     default: return {};  // pong, noop, upgrade, open: nothing to do mid-session
   }
 }
 
-void EventStream::Core::deliver(const sio::Event& event) {
+void EventStream::Core::deliver(const detail::sio::Event& event) {
   received.fetch_add(1);
   ServerEvent out;
   out.name = event.name;
@@ -172,7 +172,7 @@ bool EventStream::Core::reconnect(std::optional<Error>& last_error) {
   const int limit = options.max_reconnect_attempts;
   for (int attempt = 0; limit < 0 || attempt < limit; ++attempt) {
     const auto delay =
-        events::backoff_delay(attempt, options.reconnect_delay_min, options.reconnect_delay_max, rng);
+        detail::backoff_delay(attempt, options.reconnect_delay_min, options.reconnect_delay_max, rng);
     {
       std::unique_lock lock(wait_mutex);
       if (wait_cv.wait_for(lock, delay, [this] { return stop.load(); })) return false;

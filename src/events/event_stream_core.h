@@ -11,10 +11,10 @@
 #include <random>
 #include <thread>
 
+#include "events/event_dedupe.h"
 #include "events/event_stream_handlers.h"
 #include "events/event_stream_session.h"
-#include "ivk/event_dedupe.h"
-#include "ivk/event_stream.h"
+#include "ivk/events/event_stream.h"
 
 namespace ivk {
 
@@ -32,19 +32,19 @@ struct EventStream::Core {
   std::atomic<EventTransport> active{EventTransport::websocket};
   std::atomic<std::uint64_t> reconnects{0}, received{0}, dropped{0};
   std::atomic<std::uint64_t> next_id{1};
-  events::HandlerList<Handler> handlers;
-  events::HandlerList<StateHandler> state_handlers;
+  detail::HandlerList<Handler> handlers;
+  detail::HandlerList<StateHandler> state_handlers;
   std::atomic<std::thread::id> thread_id{};
   std::mutex thread_mutex;  // guards `thread` (join/detach)
   std::thread thread;
 
   std::mutex transport_mutex;  // guards `waking` (the transport wake() may reach)
-  events::EngineTransport* waking = nullptr;
+  detail::EngineTransport* waking = nullptr;
   std::mutex wait_mutex;  // with wait_cv: the backoff sleep, cut short by request_stop()
   std::condition_variable wait_cv;
 
   // --- the thread's own ---
-  events::Session session;
+  detail::Session session;
   EventDeduper deduper;
   std::mt19937_64 rng{std::random_device{}()};
 
@@ -56,13 +56,13 @@ struct EventStream::Core {
   void run();
 
   // Opens a session with the options' transport (or `kind`), tracking the transport for wake().
-  Result<events::Session> open(EventTransport kind);
-  void install(events::Session s);  // makes s the current session (and wake() target)
+  Result<detail::Session> open(EventTransport kind);
+  void install(detail::Session s);  // makes s the current session (and wake() target)
 
  private:
   Error serve();  // until the connection is lost (returns why) or stop (the returned error is unused)
-  Status handle(const eio::Packet& packet, events::Clock::time_point& heartbeat);
-  void deliver(const sio::Event& event);
+  Status handle(const detail::eio::Packet& packet, detail::Clock::time_point& heartbeat);
+  void deliver(const detail::sio::Event& event);
   bool reconnect(std::optional<Error>& last_error);
   void set_state(StreamState s, const Error* why);
   void end_session();

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace ivk::events {
+namespace ivk::detail {
 
 template <class Fn>
 class HandlerList {
@@ -70,4 +70,4 @@ class HandlerList {
   std::map<std::uint64_t, std::shared_ptr<Entry>> entries_;  // ids grow: map order = subscription order
 };
 
-}  // namespace ivk::events
+}  // namespace ivk::detail

@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "events/event_stream_transport.h"
-#include "ivk/http.h"
+#include "ivk/transport/http.h"
 
-namespace ivk::events {
+namespace ivk::detail {
 
 std::string polling_url(const ServerUrl& url) {
   return url.origin() + url.socket_path() + "/?EIO=4&transport=polling";
@@ -39,12 +39,8 @@ class PollingTransport final : public EngineTransport {
     if (!packets || packets->empty())
       return fail_here(ErrorCode::transport, "the polling handshake did not return Engine.IO packets");
     const eio::Packet& head = packets->front();
-    if (head.type != eio::PacketType::open)
-      return fail_here(ErrorCode::transport,
-                       "expected the Engine.IO open packet, got " + std::string(eio::to_string(head.type)));
-    auto handshake = eio::parse_open(head.data);
-    if (!handshake)
-      return fail_here(ErrorCode::transport, "bad Engine.IO open packet: " + handshake.error().message);
+    auto handshake = open_handshake_from(head);
+    if (!handshake) return fail_here(ErrorCode::transport, handshake.error().message);
     for (std::size_t i = 1; i < packets->size(); ++i) pending_.push_back(std::move((*packets)[i]));
     session_url_ = base_ + "&sid=" + url_encode_query_value(handshake->sid);
     return handshake;
@@ -137,4 +133,4 @@ std::unique_ptr<EngineTransport> make_polling_transport(TransportConfig config) 
   return std::make_unique<PollingTransport>(std::move(config));
 }
 
-}  // namespace ivk::events
+}  // namespace ivk::detail

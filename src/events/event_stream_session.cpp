@@ -1,4 +1,4 @@
-// One Socket.IO session from nothing to "subscribed" (spec §8.1), over whichever transport applies.
+// One Socket.IO session from nothing to "subscribed", over whichever transport applies.
 #include "events/event_stream_session.h"
 
 #include <algorithm>
@@ -6,7 +6,7 @@
 
 #include "core/json_write.h"
 
-namespace ivk::events {
+namespace ivk::detail {
 namespace {
 
 // The CONNECT packet: "40" anonymously, "40{"token":"..."}" with a token (socket.io-client's auth).
@@ -125,4 +125,4 @@ std::chrono::milliseconds backoff_delay(int attempt, std::chrono::milliseconds m
   return std::chrono::milliseconds(pick(rng));
 }
 
-}  // namespace ivk::events
+}  // namespace ivk::detail

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "events/event_stream_transport.h"
-#include "ivk/event_stream.h"
+#include "ivk/events/event_stream.h"
 
-namespace ivk::events {
+namespace ivk::detail {
 
 struct Session {
   std::unique_ptr<EngineTransport> transport;
@@ -44,4 +44,4 @@ Result<Session> open_session(const SessionRequest& request, Clock::time_point de
 std::chrono::milliseconds backoff_delay(int attempt, std::chrono::milliseconds min,
                                         std::chrono::milliseconds max, std::mt19937_64& rng);
 
-}  // namespace ivk::events
+}  // namespace ivk::detail

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "events/socketio_codec.h"
 #include "ivk/error.h"
-#include "ivk/event_stream.h"
-#include "ivk/server_url.h"
-#include "ivk/socketio_codec.h"
+#include "ivk/events/event_stream.h"
+#include "ivk/transport/server_url.h"
 
-namespace ivk::events {
+namespace ivk::detail {
 
 using Clock = std::chrono::steady_clock;
 
@@ -63,7 +63,11 @@ std::unique_ptr<EngineTransport> make_polling_transport(TransportConfig config);
 // "http://host:9090/ws/socket.io/?EIO=4&transport=polling"
 std::string polling_url(const ServerUrl& url);
 
+// The handshake in the first packet a transport received: the message when it is not an Engine.IO
+// open packet or does not parse (both transports report it as a transport error).
+Result<eio::OpenHandshake> open_handshake_from(const eio::Packet& first);
+
 // Milliseconds left until the deadline, at least 1 (0 means "no limit" to several APIs).
 std::chrono::milliseconds remaining(Clock::time_point deadline);
 
-}  // namespace ivk::events
+}  // namespace ivk::detail

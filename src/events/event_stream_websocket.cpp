@@ -22,7 +22,7 @@
 #include "events/event_stream_transport.h"
 #include "ivk/version.h"
 
-namespace ivk::events {
+namespace ivk::detail {
 namespace {
 
 namespace asio = boost::asio;
@@ -77,7 +77,7 @@ class WebSocketTransport final : public EngineTransport {
       if (auto s = tls_handshake(deadline); !s) return tl::unexpected(s.error());
     }
 
-    // WebSocket upgrade, with the bearer token on the request (spec §8.1: header or CONNECT auth).
+    // WebSocket upgrade, with the bearer token on the request (servers take it there or in CONNECT auth).
     ws_.set_option(websocket::stream_base::decorator([this](websocket::request_type& req) {
       req.set(http::field::user_agent, "ivk/" + std::string(ivk::version()));
       if (config_.token) req.set(http::field::authorization, "Bearer " + *config_.token);
@@ -118,12 +118,8 @@ class WebSocketTransport final : public EngineTransport {
     }
     const eio::Packet head = first->front();
     for (std::size_t i = 1; i < first->size(); ++i) inbox_.push_back(std::move((*first)[i]));
-    if (head.type != eio::PacketType::open)
-      return fail_here(ErrorCode::transport,
-                       "expected the Engine.IO open packet, got " + std::string(eio::to_string(head.type)));
-    auto handshake = eio::parse_open(head.data);
-    if (!handshake)
-      return fail_here(ErrorCode::transport, "bad Engine.IO open packet: " + handshake.error().message);
+    auto handshake = open_handshake_from(head);
+    if (!handshake) return fail_here(ErrorCode::transport, handshake.error().message);
     return handshake;
   }
 
@@ -323,9 +319,4 @@ std::unique_ptr<EngineTransport> make_websocket_transport(TransportConfig config
   return std::make_unique<WebSocketTransport<false>>(std::move(config));
 }
 
-std::chrono::milliseconds remaining(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return left.count() < 1 ? std::chrono::milliseconds(1) : left;
-}
-
-}  // namespace ivk::events
+}  // namespace ivk::detail

@@ -1,5 +1,5 @@
-#include "ivk/model_helpers.h"
-#include "ivk/model_selection.h"
+#include "ivk/models/model_helpers.h"
+#include "ivk/models/model_selection.h"
 
 #include <simdjson.h>
 
@@ -12,8 +12,9 @@
 #include <utility>
 
 #include "core/json_write.h"
-#include "ivk/model_sync.h"
-#include "ivk/node_templates.h"
+#include "ivk/models/model_sync.h"
+#include "ivk/workflow/node_templates.h"
+#include "workflow/workflow_access.h"
 #include "workflow/workflow_model.h"
 
 namespace ivk {
@@ -125,7 +126,7 @@ struct Slot {
 };
 
 std::vector<Slot> find_slots(const Workflow& workflow) {
-  const detail::WorkflowModel& m = workflow.model();
+  const detail::WorkflowModel& m = detail::WorkflowAccess::model(workflow);
   const NodeTemplates* templates = workflow.templates();
   std::map<FieldKey, ModelReference> refs;
   for (auto& r : find_model_references(workflow)) {
@@ -148,7 +149,8 @@ std::vector<Slot> find_slots(const Workflow& workflow) {
         if (is_metadata_node(node.type) || connected.count(key) > 0) continue;
         const bool model_field = in_tmpl != nullptr ? in_tmpl->kind == FieldKind::model
                                                     : named_like_model_field(node.type, input.name);
-        if (!model_field || !is_empty_value(workflow.value_of(n, input.name))) continue;
+        if (!model_field || !is_empty_value(detail::WorkflowAccess::value_of(workflow, n, input.name)))
+          continue;
       }
       Slot slot;
       ModelRequirement& r = slot.req;
@@ -337,7 +339,7 @@ CompatibilityReport check_compatibility(const Workflow& workflow, const ModelCat
 }
 
 Result<std::vector<LoraSlot>> find_lora_slots(const Workflow& workflow) {
-  const detail::WorkflowModel& m = workflow.model();
+  const detail::WorkflowModel& m = detail::WorkflowAccess::model(workflow);
   std::map<FieldKey, int> form;
   for (const auto& in : workflow.inputs()) form.emplace(FieldKey{in.node_id, in.field_name}, in.index);
   const std::set<FieldKey> connected = connected_fields(m);
@@ -354,8 +356,8 @@ Result<std::vector<LoraSlot>> find_lora_slots(const Workflow& workflow) {
     LoraSlot slot;
     slot.node_id = std::string(node.id);
     slot.node_type = std::string(node.type);
-    slot.lora = identifier_of(parser, workflow.value_of(n, "lora"));
-    if (auto w = workflow.value_of(n, "weight"); w) {
+    slot.lora = identifier_of(parser, detail::WorkflowAccess::value_of(workflow, n, "lora"));
+    if (auto w = detail::WorkflowAccess::value_of(workflow, n, "weight"); w) {
       dom::element e;
       double d = 0;
       if (parser.parse(w->data(), w->size()).get(e) == simdjson::SUCCESS &&

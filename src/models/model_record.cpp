@@ -1,4 +1,4 @@
-#include "ivk/model_record.h"
+#include "ivk/models/model_record.h"
 
 #include <simdjson.h>
 

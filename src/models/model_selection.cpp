@@ -1,5 +1,5 @@
 // Model selection, fallbacks and switching (see ivk/model_selection.h).
-#include "ivk/model_selection.h"
+#include "ivk/models/model_selection.h"
 
 #include <algorithm>
 #include <cctype>

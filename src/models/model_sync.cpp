@@ -1,4 +1,4 @@
-#include "ivk/model_sync.h"
+#include "ivk/models/model_sync.h"
 
 #include <simdjson.h>
 
@@ -9,6 +9,7 @@
 
 #include "core/json_write.h"
 #include "ivk/json_text.h"
+#include "workflow/workflow_access.h"
 #include "workflow/workflow_model.h"
 
 namespace ivk {
@@ -59,7 +60,7 @@ void write_identifier(JsonBuilder& w, const ModelIdentifier& id) { w.raw(id.to_j
 }  // namespace
 
 std::vector<ModelReference> find_model_references(const Workflow& workflow) {
-  const detail::WorkflowModel& m = workflow.model();
+  const detail::WorkflowModel& m = detail::WorkflowAccess::model(workflow);
   std::set<std::pair<std::string, std::string>> user_set;
   for (const auto& [node_id, field, json] : workflow.changed_values()) user_set.emplace(node_id, field);
   std::map<std::pair<std::string_view, std::string_view>, int> form_index;
@@ -71,7 +72,7 @@ std::vector<ModelReference> find_model_references(const Workflow& workflow) {
   for (std::size_t n = 0; n < m.nodes.size(); ++n) {
     const detail::Node& node = m.nodes[n];
     for (const auto& input : node.inputs) {
-      auto value = workflow.value_of(n, input.name);
+      auto value = detail::WorkflowAccess::value_of(workflow, n, input.name);
       if (!value) continue;
       auto id = identifier_in(parser, *value);
       if (!id) continue;

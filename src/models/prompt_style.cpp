@@ -1,5 +1,5 @@
 // Prompt adaptation per model base (see ivk/prompt_style.h for the rules).
-#include "ivk/prompt_style.h"
+#include "ivk/models/prompt_style.h"
 
 #include <algorithm>
 #include <cctype>

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/ascii_case.h"
-#include "ivk/http.h"
+#include "ivk/transport/http.h"
 #include "ivk/version.h"
 
 namespace ivk {
@@ -112,7 +112,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     } else if (!line.empty()) {
       const std::string_view raw(data, n);
       if ((raw.front() == ' ' || raw.front() == '\t') && !t->response.headers.empty()) {
-        // Obsolete line folding (RFC 9112 §5.2): a continuation of the previous value.
+        // Obsolete line folding (RFC 9112 section 5.2): a continuation of the previous value.
         t->response.headers.back().value += ' ';
         t->response.headers.back().value += line;
       } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {

@@ -1,10 +1,10 @@
-// Header lookup on an HTTP response. HTTP field names are case-insensitive (RFC 9110 §5.1), and
+// Header lookup on an HTTP response. HTTP field names are case-insensitive (RFC 9110 section 5.1), and
 // servers and proxies do change their case (HTTP/2 lowercases everything), so callers must never
 // compare them exactly.
 #include <string_view>
 
 #include "core/ascii_case.h"
-#include "ivk/http.h"
+#include "ivk/transport/http.h"
 
 namespace ivk {
 

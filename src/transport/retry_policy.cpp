@@ -1,5 +1,5 @@
-// Retry decisions and Retry-After parsing (pure; see include/ivk/retry_policy.h).
-#include "ivk/retry_policy.h"
+// Retry decisions and Retry-After parsing (pure; see include/ivk/transport/retry_policy.h).
+#include "transport/retry_decision.h"
 
 #include <algorithm>
 #include <array>
@@ -89,6 +89,10 @@ Idempotency default_idempotency(std::string_view method) noexcept {
   return Idempotency::not_idempotent;
 }
 
+}  // namespace ivk
+
+namespace ivk::detail {
+
 DefaultRandomSource::DefaultRandomSource() {
   std::random_device device;
   state_ = (static_cast<std::uint64_t>(device()) << 32) ^ device();
@@ -160,4 +164,4 @@ std::optional<milliseconds> next_delay(const RetryPolicy& policy, int attempt, I
   return next_delay(policy, attempt, idempotency, outcome, random, std::chrono::system_clock::now());
 }
 
-}  // namespace ivk
+}  // namespace ivk::detail

@@ -1,5 +1,5 @@
 // Rendering of FastAPI/Starlette error bodies and per-status advice.
-#include "ivk/server_error.h"
+#include "transport/server_error.h"
 
 #include <simdjson.h>
 

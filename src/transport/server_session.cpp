@@ -1,6 +1,6 @@
 // ServerSession: URL and header building, the retry loop around one HttpTransport, and the bearer
 // token with its sliding refresh. See docs/adr/0006-http-transport.md.
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 #include <algorithm>
 #include <exception>
@@ -8,8 +8,9 @@
 #include <utility>
 
 #include "core/ascii_case.h"
-#include "ivk/server_error.h"
+#include "transport/retry_decision.h"
 #include "transport/secret_redaction.h"
+#include "transport/server_error.h"
 
 namespace ivk {
 
@@ -57,8 +58,8 @@ bool sleep_unless_cancelled(std::chrono::milliseconds delay, const std::function
 
 // Jitter only needs to differ between clients and retries, not to be shared: one generator per
 // thread avoids a lock on every retry.
-RandomSource& thread_random() {
-  thread_local DefaultRandomSource random;
+detail::RandomSource& thread_random() {
+  thread_local detail::DefaultRandomSource random;
   return random;
 }
 
@@ -186,7 +187,7 @@ Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
         http.headers.push_back(HttpHeader{"Authorization", "Bearer " + *sent_token});
 
       HttpAttempt answer = transport_->send(http);
-      AttemptOutcome outcome;
+      detail::AttemptOutcome outcome;
       Error why;
       if (answer) {
         if (const auto fresh = answer->header("X-Refreshed-Token"); fresh && !fresh->empty())
@@ -195,10 +196,10 @@ Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
         if (status >= 200 && status < 300) return std::move(*answer);
         std::optional<std::string> retry_after;
         if (const auto ra = answer->header("Retry-After")) retry_after = std::string(*ra);
-        outcome = AttemptOutcome::http(status, std::move(retry_after));
+        outcome = detail::AttemptOutcome::http(status, std::move(retry_after));
         why = error_from_response(status, request.method, wire_path, answer->body);
       } else {
-        outcome = AttemptOutcome::transport(answer.error().kind);
+        outcome = detail::AttemptOutcome::transport(answer.error().kind);
         why = std::move(answer.error().error);
       }
       // A server (or a proxy's error page) may echo the Authorization header back.
@@ -214,7 +215,7 @@ Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
       if (run_deadline && !answer && why.code == ErrorCode::timeout && now >= *run_deadline)
         return deadline_error("while waiting for the answer", &why, where);
 
-      const auto delay = next_delay(options_.retry, attempt, idempotency, outcome, thread_random());
+      const auto delay = detail::next_delay(options_.retry, attempt, idempotency, outcome, thread_random());
       if (!delay) return tl::unexpected(std::move(why));
       // Neither slept for nor attempted: a retry that cannot start before the deadline is no retry.
       if (run_deadline && now + *delay >= *run_deadline)

@@ -1,12 +1,12 @@
-// The ServerSession calls every client makes before anything else (spec §0 "Version detection",
-// §1, §2): the server version, whether it is multi-user, and logging in; and the app's runtime
+// The ServerSession calls every client makes before anything else (GET /api/v1/app/version, then
+// /api/v1/auth): the server version, whether it is multi-user, and logging in; and the app's runtime
 // configuration (its limits, such as max_queue_size).
 #include <simdjson.h>
 
 #include <exception>
 
 #include "ivk/json_text.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 #include "transport/secret_redaction.h"
 
 namespace ivk {

@@ -1,5 +1,5 @@
 // ServerUrl parsing and URL building; server configuration resolution (no network).
-#include "ivk/server_url.h"
+#include "ivk/transport/server_url.h"
 
 #include <simdjson.h>
 
@@ -111,8 +111,8 @@ Result<ServerUrl> ServerUrl::parse(std::string_view text) {
       authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
   if (authority.find('@') != std::string_view::npos)
     return bad_url(input,
-                   "user names and passwords (\"user:pass@\") are not allowed in the URL; pass a token with "
-                   "--token or INVOKEAI_TOKEN instead");
+                   "user names and passwords (\"user:pass@\") are not allowed in the URL; pass the token on "
+                   "its own instead (a token option, or INVOKEAI_TOKEN)");
   if (authority.empty()) return bad_url(input, "the host name is missing");
 
   std::string_view host;
@@ -205,197 +205,6 @@ std::string ServerUrl::socket_path() const { return base_path_ + "/ws/socket.io"
 
 std::string ServerUrl::websocket_url() const {
   return (is_https() ? "wss://" : "ws://") + authority() + socket_path() + "/?EIO=4&transport=websocket";
-}
-
-std::string url_encode_query_value(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
-}
-
-QueryBuilder& QueryBuilder::add(std::string_view key, std::string_view value) {
-  text_ += text_.empty() ? '?' : '&';
-  text_ += url_encode_query_value(key);
-  text_ += '=';
-  text_ += url_encode_query_value(value);
-  return *this;
-}
-
-QueryBuilder& QueryBuilder::add_int(std::string_view key, std::int64_t value) {
-  return add(key, std::to_string(value));
-}
-
-QueryBuilder& QueryBuilder::add_bool(std::string_view key, bool value) {
-  return add(key, value ? "true" : "false");
-}
-
-QueryBuilder& QueryBuilder::add_list(std::string_view key, std::span<const std::string> values) {
-  for (const auto& value : values) add(key, value);
-  return *this;
-}
-
-QueryBuilder& QueryBuilder::add_optional(std::string_view key, const std::optional<std::string>& value) {
-  if (value) add(key, *value);
-  return *this;
-}
-
-std::string_view to_string(ConfigSource source) noexcept {
-  switch (source) {
-    case ConfigSource::flag: return "flag";
-    case ConfigSource::environment: return "environment";
-    case ConfigSource::config_file: return "config file";
-    case ConfigSource::default_value: return "default";
-  }
-  return "default";
-}
-
-std::string redacted_token(const std::optional<std::string>& token) {
-  return token ? "<redacted>" : "<none>";
-}
-
-std::string ServerConfig::redacted() const {
-  std::string out = url.to_string() + " (" + std::string(ivk::to_string(url_source)) + "), token: ";
-  out += redacted_token(token);
-  if (token) out += " (" + std::string(ivk::to_string(token_source)) + ")";
-  return out;
-}
-
-std::optional<std::filesystem::path> default_config_path(const std::map<std::string, std::string>& env) {
-  const auto get = [&](const char* name) -> std::string {
-    const auto it = env.find(name);
-    return it == env.end() ? std::string() : it->second;
-  };
-  if (auto xdg = get("XDG_CONFIG_HOME"); !xdg.empty())
-    return std::filesystem::path(xdg) / "ivk" / "config.json";
-  if (auto home = get("HOME"); !home.empty())
-    return std::filesystem::path(home) / ".config" / "ivk" / "config.json";
-  return std::nullopt;
-}
-
-namespace {
-
-struct FileSettings {
-  std::optional<std::string> url;
-  std::optional<std::string> token;
-};
-
-Result<FileSettings> read_config_file(const std::filesystem::path& path) {
-  auto with_source = [&](ErrorCode code, std::string message) {
-    Error e = make_error(code, std::move(message));
-    e.source = path.string();
-    return tl::unexpected<Error>(std::move(e));
-  };
-  FileSettings settings;
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (status.type() == std::filesystem::file_type::not_found) return settings;
-  if (status.type() == std::filesystem::file_type::directory)
-    return with_source(ErrorCode::io, "the configuration file is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return with_source(ErrorCode::io, "cannot read the configuration file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-
-  simdjson::dom::parser parser;
-  simdjson::dom::object root;
-  if (auto err = parser.parse(text).get_object().get(root); err)
-    return with_source(ErrorCode::parse_error,
-                       "the configuration file must be a JSON object such as "
-                       "{\"url\": \"http://127.0.0.1:9090\", \"token\": \"...\"}");
-  for (auto field : root) {
-    std::optional<std::string>* target = nullptr;
-    if (field.key == "url") target = &settings.url;
-    if (field.key == "token") target = &settings.token;
-    if (target == nullptr || field.value.is_null()) continue;  // unknown keys are left for other settings
-    std::string_view value;
-    if (field.value.get_string().get(value))
-      return with_source(ErrorCode::parse_error,
-                         "\"" + std::string(field.key) + "\" in the configuration file must be a string");
-    if (!value.empty()) *target = std::string(value);
-  }
-  return settings;
-}
-
-std::optional<std::string> env_value(const std::map<std::string, std::string>& env, const char* name) {
-  const auto it = env.find(name);
-  if (it == env.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
-
-}  // namespace
-
-Result<ServerConfig> resolve_server_config(std::optional<std::string> flag_url,
-                                           std::optional<std::string> flag_token,
-                                           const std::map<std::string, std::string>& env,
-                                           const std::optional<std::filesystem::path>& config_file) {
-  try {
-    FileSettings file;
-    if (config_file) {
-      auto read = read_config_file(*config_file);
-      if (!read) return tl::unexpected(std::move(read.error()));
-      file = std::move(*read);
-    }
-    ServerConfig config;
-
-    std::optional<std::string> url_text;
-    if (flag_url) {
-      url_text = std::move(flag_url);
-      config.url_source = ConfigSource::flag;
-    } else if (auto env_url = env_value(env, "INVOKEAI_URL")) {
-      url_text = std::move(env_url);
-      config.url_source = ConfigSource::environment;
-    } else if (file.url) {
-      url_text = std::move(file.url);
-      config.url_source = ConfigSource::config_file;
-    }
-    if (url_text) {
-      auto parsed = ServerUrl::parse(*url_text);
-      if (!parsed) {
-        Error e = std::move(parsed.error());
-        switch (config.url_source) {
-          case ConfigSource::flag: e.source = "--url"; break;
-          case ConfigSource::environment: e.source = "INVOKEAI_URL"; break;
-          default: e.source = config_file ? config_file->string() : std::string(); break;
-        }
-        return tl::unexpected(std::move(e));
-      }
-      config.url = std::move(*parsed);
-    }
-
-    if (flag_token) {
-      config.token_source = ConfigSource::flag;
-      if (!flag_token->empty()) config.token = std::move(flag_token);
-    } else if (auto env_token = env_value(env, "INVOKEAI_TOKEN")) {
-      config.token = std::move(env_token);
-      config.token_source = ConfigSource::environment;
-    } else if (file.token) {
-      config.token = std::move(file.token);
-      config.token_source = ConfigSource::config_file;
-    }
-    if (config.token && std::any_of(config.token->begin(), config.token->end(), [](char c) {
-          return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-        })) {
-      std::string where(ivk::to_string(config.token_source));
-      return fail(ErrorCode::invalid_argument,
-                  "the token (from the " + where +
-                      ") contains a space or a control character; pass the bare token, without \"Bearer \"");
-    }
-    return config;
-  } catch (const std::exception& e) {  // std::bad_alloc, filesystem errors
-    return fail(ErrorCode::internal, std::string("resolving the server configuration failed: ") + e.what());
-  }
 }
 
 }  // namespace ivk

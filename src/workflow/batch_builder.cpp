@@ -1,6 +1,6 @@
-// The enqueue_batch body: graph + workflow + batch.data (invokeai-api.md §4.1, §11.3–11.4).
+// The enqueue_batch body as the web UI builds it: graph + workflow (minus its id) + batch.data.
 // Sweeps come from two places: the caller's SweepGroups and the workflow's own batch nodes.
-#include "ivk/batch.h"
+#include "ivk/workflow/batch.h"
 
 #include <simdjson.h>
 
@@ -8,7 +8,7 @@
 #include <set>
 
 #include "core/json_write.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "workflow/batch_nodes.h"
 #include "workflow/value_rules.h"
 #include "workflow/workflow_model.h"

@@ -7,9 +7,10 @@
 #include <unordered_set>
 
 #include "core/json_write.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "workflow/graph_nodes.h"
 #include "workflow/value_rules.h"
+#include "workflow/workflow_access.h"
 #include "workflow/workflow_model.h"
 
 namespace ivk::detail {
@@ -145,7 +146,7 @@ void collect_targets(const WorkflowModel& m, std::string_view source, std::strin
 }  // namespace
 
 Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflow& workflow) {
-  const WorkflowModel& m = workflow.model();
+  const WorkflowModel& m = detail::WorkflowAccess::model(workflow);
   std::vector<std::vector<BatchNodeDatum>> groups;
   std::map<std::string, std::size_t> named;  // batch_group_id -> index in groups
   for (const auto& node : m.nodes) {
@@ -158,7 +159,7 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
       if (e.type == "default" && e.target == node.id && e.target_handle == input_name)
         generator = follow_connectors_back(m, m.node(e.source));
     if (generator != nullptr && is_generator_node(generator->type)) {
-      auto gv = workflow.value_of(generator->position, "generator");
+      auto gv = detail::WorkflowAccess::value_of(workflow, generator->position, "generator");
       if (!gv)
         return fail(ErrorCode::invalid_workflow,
                     "generator node '" + std::string(generator->id) + "' has no value", where);
@@ -166,7 +167,7 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
           evaluate_generator(*generator, *gv, "$.nodes[" + std::to_string(generator->position) + "]");
       if (!evaluated) return tl::unexpected(evaluated.error());
       items = std::move(*evaluated);
-    } else if (auto v = workflow.value_of(node.position, input_name)) {
+    } else if (auto v = detail::WorkflowAccess::value_of(workflow, node.position, input_name)) {
       thread_local dom::parser parser;
       dom::array arr;
       if (parser.parse(v->data(), v->size()).get_array().get(arr))
@@ -183,7 +184,8 @@ Result<std::vector<std::vector<BatchNodeDatum>>> batch_node_groups(const Workflo
                   "batch node '" + std::string(node.id) + "' has no items (the GUI refuses to enqueue it)",
                   where);
     std::string group_id = "None";
-    if (auto g = workflow.value_of(node.position, "batch_group_id"); g && g->size() >= 2 && g->front() == '"')
+    if (auto g = detail::WorkflowAccess::value_of(workflow, node.position, "batch_group_id");
+        g && g->size() >= 2 && g->front() == '"')
       group_id = std::string(g->substr(1, g->size() - 2));
     std::size_t gi = 0;
     if (group_id == "None") {

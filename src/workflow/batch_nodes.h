@@ -1,6 +1,6 @@
 #pragma once
 // The workflow's own batch nodes (image/string/integer/float_batch, optionally fed by generator
-// nodes) turned into Batch.data groups, as the GUI does (invokeai-api.md §11.4).
+// nodes) turned into Batch.data groups, as the web UI's getBatchDataForWorkflowGeneration does.
 #include <string>
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "ivk/field.h"
+#include "ivk/workflow/field.h"
 
 namespace ivk {
 

@@ -2,8 +2,8 @@
 #include <optional>
 #include <string_view>
 
-#include "ivk/field.h"
-#include "ivk/node_templates.h"
+#include "ivk/workflow/field.h"
+#include "ivk/workflow/node_templates.h"
 
 namespace ivk::detail {
 

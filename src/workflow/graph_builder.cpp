@@ -1,8 +1,8 @@
-// Workflow -> graph. The GUI style follows the web UI's buildNodesGraph (invokeai-api.md §11.1–11.2);
-// the pyclient style reproduces invokeai-py-client 1.1's payload (pyclient.md §1.11) for scripts
+// Workflow -> graph. The GUI style follows the web UI's buildNodesGraph;
+// the pyclient style reproduces invokeai-py-client 1.1's submit_sync payload for scripts
 // that compare against it. Values are copied from the document text, so numbers keep their
 // exact spelling.
-#include "ivk/graph.h"
+#include "ivk/workflow/graph.h"
 
 #include <algorithm>
 #include <set>
@@ -12,10 +12,11 @@
 #include "core/json_write.h"
 #include "core/uuid.h"
 #include "ivk/json_text.h"
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "workflow/graph_nodes.h"
 #include "workflow/value_rules.h"
+#include "workflow/workflow_access.h"
 #include "workflow/workflow_model.h"
 
 namespace ivk {
@@ -93,7 +94,7 @@ bool resolve_connector_source(const WorkflowModel& m, std::string_view connector
 
 Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& options,
                                     const NodeTemplates* templates) {
-  const WorkflowModel& m = wf.model();
+  const WorkflowModel& m = detail::WorkflowAccess::model(wf);
   // 1. Which nodes are executable graph nodes (by position in the nodes array).
   std::vector<bool> kept_at(m.nodes.size(), false);
   for (const auto& node : m.nodes) {
@@ -154,7 +155,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
       const InputTemplate* in_tmpl = tmpl != nullptr ? tmpl->input(input.name) : nullptr;
       if (tmpl != nullptr && in_tmpl == nullptr && !tmpl->accepts_extra_inputs) continue;
       const bool is_board = in_tmpl != nullptr ? in_tmpl->kind == FieldKind::board : input.name == "board";
-      auto value = wf.value_of_input(node.position, input_index);
+      auto value = detail::WorkflowAccess::value_of_input(wf, node.position, input_index);
       if (is_board) {
         const std::string_view board = value ? unquote(*value) : std::string_view("auto");
         const bool auto_board = !value || *value == "null" || board == "auto";
@@ -187,7 +188,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
       }
     }
     // Values set on fields the export did not have (the Python client adds them too).
-    for (const auto& [field, value] : wf.added_values(node.position)) {
+    for (const auto& [field, value] : detail::WorkflowAccess::added_values(wf, node.position)) {
       if (std::find(fed.begin(), fed.end(), field) != fed.end()) continue;
       if (tmpl != nullptr && tmpl->input(field) == nullptr && !tmpl->accepts_extra_inputs) continue;
       out.push_back(',');
@@ -214,7 +215,7 @@ Result<std::string> build_gui_graph(const Workflow& wf, const GraphOptions& opti
 
 // invokeai-py-client 1.1: every node but notes, every literal (connected ones too), edges unfiltered.
 Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions& options) {
-  const WorkflowModel& m = wf.model();
+  const WorkflowModel& m = detail::WorkflowAccess::model(wf);
   detail::NodeFieldSet exposed_models;
   for (const auto& in : wf.inputs())
     if (in.kind == FieldKind::model) exposed_models.insert({in.node_id, in.field_name});
@@ -238,7 +239,7 @@ Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions&
     out += node.use_cache ? "true" : "false";
     for (std::size_t input_index = 0; input_index < node.inputs.size(); ++input_index) {
       const detail::InputField& input = node.inputs[input_index];
-      auto value = wf.value_of_input(node.position, input_index);
+      auto value = detail::WorkflowAccess::value_of_input(wf, node.position, input_index);
       if (!value || *value == "null") continue;
       out.push_back(',');
       detail::append_json_string(out, input.name);
@@ -259,7 +260,7 @@ Result<std::string> build_pyclient_graph(const Workflow& wf, const GraphOptions&
         append_value(out, *value);
       }
     }
-    for (const auto& [field, value] : wf.added_values(node.position)) {
+    for (const auto& [field, value] : detail::WorkflowAccess::added_values(wf, node.position)) {
       if (value == "null") continue;
       out.push_back(',');
       detail::append_json_string(out, field);

@@ -1,24 +1,23 @@
 // Input index maps, byte-compatible with invokeai-py-client's export_input_index_map /
-// verify_input_index_map (spec pyclient §1.15), so map files move freely between the two.
-#include "ivk/index_map.h"
+// verify_input_index_map, so map files move freely between the two.
+#include "ivk/workflow/index_map.h"
 
-#include <boost/json.hpp>
-
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
+#include "core/json_read.h"
 #include "core/json_write.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "workflow/json_location.h"
 
 namespace ivk {
 
 namespace {
-
-namespace json = boost::json;
 
 // A JSON string as Python's json.dump writes it (ensure_ascii=True): every byte outside
 // printable ASCII becomes \uXXXX (lowercase hex, surrogate pairs above the BMP), so files
@@ -170,6 +169,79 @@ tl::unexpected<Error> bad_map(std::string message, std::string where) {
   return fail(ErrorCode::invalid_argument, "not an input index map: " + std::move(message), std::move(where));
 }
 
+// Maps were read with Boost.JSON before simdjson; the helpers below keep its reading, so that the
+// same files are accepted and refused. First its default nesting limit: deeper maps are refused.
+constexpr std::size_t kMaxMapDepth = 32;
+
+// Whether containers nest deeper than `levels` in e (e itself counts as one).
+bool deeper_than(dom::element e, std::size_t levels) {
+  dom::array a;
+  dom::object o;
+  if (e.get_array().get(a) == simdjson::SUCCESS) {
+    if (levels == 0) return true;
+    for (dom::element item : a)
+      if (deeper_than(item, levels - 1)) return true;
+  } else if (e.get_object().get(o) == simdjson::SUCCESS) {
+    if (levels == 0) return true;
+    for (dom::key_value_pair field : o)
+      if (deeper_than(field.value, levels - 1)) return true;
+  }
+  return false;
+}
+
+// The last member named `key`: of duplicate keys the last one counts, as with Boost.JSON and
+// Python's json.load (simdjson's at_key finds the first).
+std::optional<dom::element> last_member(dom::object o, std::string_view key) {
+  std::optional<dom::element> found;
+  for (dom::key_value_pair field : o)
+    if (field.key == key) found = field.value;
+  return found;
+}
+
+// An integer as Boost.JSON types it: int64, or uint64 above INT64_MAX (wrapped, so out of range
+// below); never a double, not even 1.0.
+std::optional<std::int64_t> integer_value(dom::element e) {
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  if (e.type() == dom::element_type::INT64 && e.get_int64().get(i) == simdjson::SUCCESS) return i;
+  if (e.type() == dom::element_type::UINT64 && e.get_uint64().get(u) == simdjson::SUCCESS)
+    return static_cast<std::int64_t>(u);
+  return std::nullopt;
+}
+
+// A valid JSON text with every number that is not an int64 or uint64 replaced by 0.0. simdjson
+// refuses numbers beyond those and doubles (99999999999999999999, 1e400), which Boost.JSON read as
+// doubles; the map reader only looks at a number's type, so 0.0 stands for any of them.
+std::string numbers_as_boost_typed_them(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '"') {  // copied whole: the text is valid, so the string ends
+      std::size_t j = i + 1;
+      while (text[j] != '"') j += text[j] == '\\' ? 2u : 1u;
+      out.append(text.substr(i, j + 1 - i));
+      i = j + 1;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t j = i;
+      while (j < text.size() && std::string_view("0123456789+-.eE").find(text[j]) != std::string_view::npos)
+        ++j;
+      const std::string_view number = text.substr(i, j - i);
+      auto whole = [&](auto value) {  // the number is an integer that fits decltype(value)
+        const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+        return ec == std::errc() && ptr == number.data() + number.size();
+      };
+      const bool integer = whole(std::int64_t{0}) || whole(std::uint64_t{0});
+      out.append(integer ? number : std::string_view("0.0"));
+      i = j;
+    } else {
+      out.push_back(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string export_index_map(const Workflow& workflow, std::string generated_at) {
@@ -262,47 +334,57 @@ std::string IndexMapReport::to_json() const {
 }
 
 Result<IndexMapReport> verify_index_map(const Workflow& workflow, std::string_view map_json) {
-  boost::system::error_code ec;
-  const json::value root = json::parse(map_json, ec);
-  if (ec) {
-    const detail::JsonLocation loc = detail::locate_json_error(map_json);
-    return fail(ErrorCode::parse_error,
-                "the index map is not valid JSON (" + ec.message() + ") at line " + std::to_string(loc.line) +
-                    ", column " + std::to_string(loc.column),
-                "$");
+  dom::parser parser;
+  dom::element root;
+  simdjson::error_code error = parser.parse(map_json.data(), map_json.size()).get(root);
+  if (error != simdjson::SUCCESS || deeper_than(root, kMaxMapDepth)) {
+    const detail::JsonLocation loc = detail::locate_json_error(map_json, kMaxMapDepth);
+    std::string numbers_replaced;
+    if (loc.message.empty() && error == simdjson::NUMBER_ERROR) {
+      numbers_replaced = numbers_as_boost_typed_them(map_json);
+      error = parser.parse(numbers_replaced).get(root);
+    }
+    if (!loc.message.empty() || error != simdjson::SUCCESS)
+      return fail(ErrorCode::parse_error,
+                  "the index map is not valid JSON (" +
+                      (loc.message.empty() ? std::string(simdjson::error_message(error)) : loc.message) +
+                      ") at line " + std::to_string(loc.line) + ", column " + std::to_string(loc.column),
+                  "$");
   }
-  if (!root.is_object()) return bad_map("expected an object {workflow_id, generated_at, inputs}", "$");
+  dom::object root_object;
+  if (root.get_object().get(root_object) != simdjson::SUCCESS)
+    return bad_map("expected an object {workflow_id, generated_at, inputs}", "$");
 
   // Read the recorded entries first, so a malformed map reports nothing half-verified.
   std::vector<IndexMapEntry> recorded;
-  if (const json::value* inputs = root.get_object().if_contains("inputs");
-      inputs != nullptr && !inputs->is_null()) {
-    if (!inputs->is_array()) return bad_map("\"inputs\" must be an array", "$.inputs");
+  if (const auto inputs = last_member(root_object, "inputs"); inputs && !inputs->is_null()) {
+    dom::array items;
+    if (inputs->get_array().get(items) != simdjson::SUCCESS)
+      return bad_map("\"inputs\" must be an array", "$.inputs");
     std::size_t i = 0;
-    for (const json::value& item : inputs->get_array()) {
+    for (dom::element item : items) {
       const std::string path = "$.inputs[" + std::to_string(i++) + "]";
-      if (!item.is_object())
+      dom::object o;
+      if (item.get_object().get(o) != simdjson::SUCCESS)
         return bad_map("an entry must be an object {index, label, field_name, jsonpath}", path);
-      const json::object& o = item.get_object();
       IndexMapEntry e;
-      const json::value* index = o.if_contains("index");
-      if (index == nullptr || !(index->is_int64() || index->is_uint64()))
-        return bad_map("\"index\" must be an integer", path + ".index");
-      const std::int64_t idx =
-          index->is_int64() ? index->get_int64() : static_cast<std::int64_t>(index->get_uint64());
-      if (idx < 0 || idx > 1000000000) return bad_map("\"index\" is out of range", path + ".index");
-      e.index = static_cast<int>(idx);
-      const json::value* jp = o.if_contains("jsonpath");
-      if (jp == nullptr || !jp->is_string())
+      const auto index = last_member(o, "index");
+      const std::optional<std::int64_t> idx = index ? integer_value(*index) : std::nullopt;
+      if (!idx) return bad_map("\"index\" must be an integer", path + ".index");
+      if (*idx < 0 || *idx > 1000000000) return bad_map("\"index\" is out of range", path + ".index");
+      e.index = static_cast<int>(*idx);
+      const auto jp = last_member(o, "jsonpath");
+      std::string_view text;
+      if (!jp || jp->get_string().get(text) != simdjson::SUCCESS)
         return bad_map("\"jsonpath\" must be a string", path + ".jsonpath");
-      e.jsonpath = std::string(jp->get_string());
+      e.jsonpath = std::string(text);
       for (auto [key, target] :
            {std::pair<const char*, std::string*>{"label", &e.label}, {"field_name", &e.field_name}}) {
-        const json::value* v = o.if_contains(key);
-        if (v == nullptr || v->is_null()) continue;
-        if (!v->is_string())
+        const auto v = last_member(o, key);
+        if (!v || v->is_null()) continue;
+        if (v->get_string().get(text) != simdjson::SUCCESS)
           return bad_map(std::string("\"") + key + "\" must be a string", path + "." + key);
-        *target = std::string(v->get_string());
+        *target = std::string(text);
       }
       recorded.push_back(std::move(e));
     }

@@ -1,7 +1,7 @@
 // Node templates from an InvokeAI OpenAPI document. simdjson's DOM parser reads the 2.2 MB v6.8
 // document in ~0.45 ms (Boost.JSON: ~2.2 ms); building all 211 templates takes ~1.4 ms in total.
 
-#include "ivk/node_templates.h"
+#include "ivk/workflow/node_templates.h"
 
 #include <algorithm>
 #include <exception>

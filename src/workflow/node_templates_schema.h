@@ -9,7 +9,7 @@
 
 #include <simdjson.h>
 
-#include "ivk/field.h"
+#include "ivk/workflow/field.h"
 
 namespace ivk::detail {
 

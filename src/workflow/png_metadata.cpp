@@ -1,7 +1,7 @@
 // Reads width, height and the text chunks of a PNG with libspng, without decoding pixels
 // unless a text chunk sits after the image data (libspng only reaches those by decoding).
 
-#include "ivk/png_metadata.h"
+#include "ivk/workflow/png_metadata.h"
 
 #include <spng.h>
 

@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "ivk/error.h"
-#include "ivk/workflow_input.h"
+#include "ivk/workflow/workflow_input.h"
 
 namespace ivk::detail {
 

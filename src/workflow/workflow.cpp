@@ -1,5 +1,5 @@
 // ivk::Workflow: an immutable parsed document shared between copies, plus this copy's values.
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 
 #include <algorithm>
 #include <cctype>
@@ -13,8 +13,8 @@
 #include "core/json_write.h"
 #include "ivk/files.h"
 #include "ivk/json_text.h"
-#include "ivk/node_templates.h"
-#include "ivk/png_metadata.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/png_metadata.h"
 #include "workflow/field_typing.h"
 #include "workflow/form_walk.h"
 #include "workflow/graph_nodes.h"

@@ -628,8 +628,8 @@ namespace {
 Status syntax_error(std::string_view text, simdjson::error_code error) {
   const JsonLocation where = locate_json_error(text);
   // simdjson refuses numbers beyond 64-bit integers or doubles (99999999999999999999, 1e400),
-  // which JSON allows and Python and the GUI read. If Boost.JSON accepts the whole document
-  // it is valid: the indexer only records spans, so such a number is kept verbatim.
+  // which JSON allows and Python and the GUI read. If the error locator (json_location.cpp) finds no
+  // error the document is valid: the indexer only records spans, so such a number is kept verbatim.
   if (error == simdjson::NUMBER_ERROR && where.message.empty() && where.offset == text.size()) return {};
   std::string message = "not valid JSON";
   if (!where.message.empty())

@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 
 namespace ivk::detail {
 

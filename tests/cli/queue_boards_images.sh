@@ -12,7 +12,7 @@ json_assert 'check(d["counts"]["total"] == 0 and d["processor_started"] is True,
 
 # Three slow items (10 s each, so none can finish on a loaded machine before the cancels below),
 # enqueued without waiting (a short timeout leaves them on the server).
-run 8 run "$WF" --server "$S" -s Width=64 -s Height=64 -s Steps=250 --sweep Seed=1,2,3 --no-download --timeout 0.2 --no-events
+run 8 run "$WF" --server "$S" -s Width=64 -s Height=64 -s Steps=250 --sweep Seed=1,2,3 --no-download --timeout 0.2 --no-events --out "$TMP/run-out"
 run 0 queue list --server "$S" --json
 json_assert 'check(len(d) == 3 and all(i["batch_id"] == d[0]["batch_id"] for i in d), "3 items of one batch")'
 batch=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["batch_id"])')

@@ -1,7 +1,7 @@
 // BatchRun (the runner) end to end against the in-process emulator, with and without live events:
 // a sweep whose every image is downloaded and checked, a failing node, a cancel, a timeout, and a
 // socket dropped mid-run with no lost or duplicated results.
-#include "ivk/batch_run.h"
+#include "ivk/client/batch_run.h"
 
 #include <gtest/gtest.h>
 
@@ -17,18 +17,18 @@
 #include <thread>
 #include <vector>
 
-#include "ivk/batch.h"
+#include "ivk/api/images_api.h"
+#include "ivk/api/queue_api.h"
+#include "ivk/client/image_download.h"
+#include "ivk/client/output_mapping.h"
+#include "ivk/client/run_manifest.h"
 #include "ivk/emulator.h"
-#include "ivk/event_stream.h"
+#include "ivk/events/event_stream.h"
 #include "ivk/files.h"
-#include "ivk/image_download.h"
-#include "ivk/images_api.h"
-#include "ivk/output_mapping.h"
-#include "ivk/png_metadata.h"
-#include "ivk/queue_api.h"
-#include "ivk/run_manifest.h"
-#include "ivk/server_session.h"
-#include "ivk/workflow.h"
+#include "ivk/transport/server_session.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/png_metadata.h"
+#include "ivk/workflow/workflow.h"
 #include "support/emulator_session.h"
 #include "support/fixtures.h"
 #include "support/tcp_proxy.h"

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <string>
 
+#include "ivk/api/models_api.h"
+#include "ivk/api/queue_api.h"
 #include "ivk/emulator.h"
-#include "ivk/models_api.h"
-#include "ivk/queue_api.h"
 #include "support/scripted_server.h"
 
 namespace {

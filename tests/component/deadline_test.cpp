@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "ivk/http.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/http.h"
+#include "ivk/transport/server_session.h"
 #include "support/scripted_server.h"
 #include "support/tcp_proxy.h"
 

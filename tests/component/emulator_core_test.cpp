@@ -12,8 +12,8 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "auth.h"
-#include "http_server.h"
+#include "auth/auth.h"
+#include "http/http_server.h"
 #include "ivk/emulator.h"
 #include "support/raw_http.h"
 

@@ -17,8 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model_manager.h"
-#include "router.h"
+#include "http/router.h"
+#include "model_manager/model_manager.h"
 #include "support/fixtures.h"
 
 namespace {

@@ -17,10 +17,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "image_store.h"
+#include "http/router.h"
+#include "images/image_store.h"
 #include "ivk/emulator.h"
-#include "router.h"
-#include "session_queue.h"
+#include "queue/session_queue.h"
 #include "support/raw_http.h"
 
 namespace {

@@ -18,10 +18,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "image_store.h"
+#include "images/image_store.h"
 #include "ivk/emulator.h"
-#include "ivk/png_metadata.h"
-#include "session_queue.h"
+#include "ivk/workflow/png_metadata.h"
+#include "queue/session_queue.h"
 #include "support/fixtures.h"
 #include "support/raw_http.h"
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "ivk/emulator.h"
-#include "ivk/event_stream.h"
+#include "ivk/events/event_stream.h"
 #include "support/child_process.h"
 #include "support/raw_http.h"
 #include "support/scripted_server.h"

@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "ivk/event_stream.h"
+#include "ivk/events/event_stream.h"
 #include "support/socketio_peer.h"
 
 namespace {

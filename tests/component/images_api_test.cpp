@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "ivk/boards_api.h"
+#include "ivk/api/boards_api.h"
+#include "ivk/api/images_api.h"
 #include "ivk/emulator.h"
-#include "ivk/images_api.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 #include "support/emulator_session.h"
 #include "support/fixtures.h"
 

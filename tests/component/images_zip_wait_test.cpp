@@ -6,8 +6,8 @@
 #include <chrono>
 #include <string>
 
-#include "ivk/images_api.h"
-#include "ivk/server_session.h"
+#include "ivk/api/images_api.h"
+#include "ivk/transport/server_session.h"
 #include "support/scripted_server.h"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "ivk/models_api.h"
-#include "ivk/server_session.h"
+#include "ivk/api/models_api.h"
+#include "ivk/transport/server_session.h"
 #include "support/scripted_server.h"
 
 namespace {

@@ -12,10 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include "ivk/api/model_catalog_cache.h"
+#include "ivk/api/models_api.h"
 #include "ivk/emulator.h"
-#include "ivk/model_catalog_cache.h"
-#include "ivk/models_api.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 #include "support/fixtures.h"
 
 namespace {

@@ -9,11 +9,11 @@
 
 #include <gtest/gtest.h>
 
-#include "ivk/batch.h"
+#include "ivk/api/queue_api.h"
 #include "ivk/emulator.h"
-#include "ivk/queue_api.h"
-#include "ivk/server_session.h"
-#include "ivk/workflow.h"
+#include "ivk/transport/server_session.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/workflow.h"
 #include "support/emulator_session.h"
 #include "support/fixtures.h"
 #include "support/scripted_server.h"

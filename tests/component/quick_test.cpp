@@ -1,16 +1,16 @@
 // The quick helpers against the in-process emulator: an SDXL image from a prompt, and a copy of it on
 // a board.
-#include "ivk/quick.h"
+#include "ivk/client/quick.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "ivk/boards_api.h"
+#include "ivk/api/boards_api.h"
 #include "ivk/emulator.h"
-#include "ivk/png_metadata.h"
-#include "ivk/server_session.h"
-#include "ivk/workflow.h"
+#include "ivk/transport/server_session.h"
+#include "ivk/workflow/png_metadata.h"
+#include "ivk/workflow/workflow.h"
 #include "support/emulator_session.h"
 
 namespace {

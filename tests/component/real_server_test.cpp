@@ -8,11 +8,12 @@
 #include <optional>
 #include <string>
 
-#include "ivk/model_helpers.h"
-#include "ivk/model_sync.h"
-#include "ivk/models_api.h"
-#include "ivk/server_session.h"
-#include "ivk/workflow.h"
+#include "ivk/api/models_api.h"
+#include "ivk/client/server_config.h"
+#include "ivk/models/model_helpers.h"
+#include "ivk/models/model_sync.h"
+#include "ivk/transport/server_session.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace {

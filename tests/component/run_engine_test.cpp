@@ -1,7 +1,7 @@
 // ivk::Run end to end against the in-process emulator: flow control under a small queue limit, a lost
 // enqueue answer, an interrupted run resumed, a cleared queue, and the same-run checks. Every test
 // checks that each plan item's image is on disk exactly once and that the server ran no item twice.
-#include "ivk/run.h"
+#include "ivk/client/run.h"
 
 #include <gtest/gtest.h>
 
@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "core/json_read.h"
+#include "ivk/api/queue_api.h"
 #include "ivk/client.h"
+#include "ivk/client/run_manifest.h"
 #include "ivk/emulator.h"
-#include "ivk/queue_api.h"
-#include "ivk/run_manifest.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 #include "support/tcp_proxy.h"
 

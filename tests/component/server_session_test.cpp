@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 #include "support/scripted_server.h"
 
 namespace {

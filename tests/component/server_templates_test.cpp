@@ -14,10 +14,10 @@
 #include <thread>
 #include <vector>
 
+#include "ivk/client/server_templates.h"
 #include "ivk/emulator.h"
-#include "ivk/http.h"
-#include "ivk/server_session.h"
-#include "ivk/server_templates.h"
+#include "ivk/transport/http.h"
+#include "ivk/transport/server_session.h"
 #include "support/fixtures.h"
 #include "support/scripted_server.h"
 

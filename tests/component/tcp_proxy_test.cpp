@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "ivk/http.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/http.h"
+#include "ivk/transport/server_session.h"
 #include "support/fault_proxy_control.h"
 #include "support/http_framing.h"
 #include "support/scripted_server.h"

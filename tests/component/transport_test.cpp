@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "ivk/http.h"
+#include "ivk/transport/http.h"
 #include "ivk/version.h"
 #include "support/scripted_server.h"
 

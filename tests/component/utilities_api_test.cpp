@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "ivk/api/utilities_api.h"
 #include "ivk/emulator.h"
-#include "ivk/server_session.h"
-#include "ivk/utilities_api.h"
+#include "ivk/transport/server_session.h"
 #include "support/emulator_session.h"
 
 namespace {

@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "ivk/server_session.h"
-#include "ivk/workflows_api.h"
+#include "ivk/api/workflows_api.h"
+#include "ivk/transport/server_session.h"
 #include "support/scripted_server.h"
 
 namespace {

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <memory>
 
-#include "ivk/graph.h"
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/graph.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace json = boost::json;

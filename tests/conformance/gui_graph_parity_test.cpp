@@ -8,10 +8,10 @@
 #include <cmath>
 #include <set>
 
-#include "ivk/batch.h"
-#include "ivk/graph.h"
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/graph.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace json = boost::json;

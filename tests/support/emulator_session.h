@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "ivk/emulator.h"
-#include "ivk/server_session.h"
+#include "ivk/transport/server_session.h"
 
 namespace ivk::test {
 

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "ivk/event_stream.h"
-#include "ivk/server_url.h"
+#include "ivk/events/event_stream.h"
+#include "ivk/transport/server_url.h"
 #include "support/child_process.h"
 #include "support/raw_http.h"
 

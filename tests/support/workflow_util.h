@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace ivk::test {

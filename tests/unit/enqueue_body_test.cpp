@@ -3,8 +3,8 @@
 
 #include <boost/json.hpp>
 
-#include "ivk/batch.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/batch.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace json = boost::json;

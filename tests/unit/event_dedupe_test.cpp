@@ -1,6 +1,6 @@
 // The duplicate-event rule of spec §8.2: 6.12-6.13 servers send each invocation event to the user room
 // and to the admin room, and the admin copy of invocation_progress has "image": null.
-#include "ivk/event_dedupe.h"
+#include "events/event_dedupe.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 
 #include "client/file_name_template.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 namespace {
 
 const std::vector<PlanField> kFields{{"noise", "seed", "Seed"}, {"prompt", "value", "Prompt"}};
@@ -65,4 +65,4 @@ TEST(FileNameTemplate, CollisionsAreResolvedDeterministically) {
 }
 
 }  // namespace
-}  // namespace ivk::client
+}  // namespace ivk::detail

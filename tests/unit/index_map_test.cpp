@@ -1,7 +1,7 @@
 // Input index maps: the file invokeai-py-client's export_input_index_map writes, and the
 // drift report of its verify_input_index_map (spec pyclient §1.15). The expected texts below
 // were written by the Python client itself (json.dump(indent=2), with utcnow pinned).
-#include "ivk/index_map.h"
+#include "ivk/workflow/index_map.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <regex>
 #include <string>
 
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "support/workflow_util.h"
 
 namespace {

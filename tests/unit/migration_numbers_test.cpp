@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "support/workflow_util.h"
 #include "workflow/workflow_migration.h"
 

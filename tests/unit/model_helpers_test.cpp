@@ -7,9 +7,9 @@
 #include <tuple>
 #include <vector>
 
-#include "ivk/model_helpers.h"
-#include "ivk/model_record.h"
-#include "ivk/workflow.h"
+#include "ivk/models/model_helpers.h"
+#include "ivk/models/model_record.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 #include "support/workflow_util.h"
 

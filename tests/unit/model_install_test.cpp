@@ -1,7 +1,7 @@
 // Reading ModelInstallJob objects: the source union, open statuses, outcomes.
 #include <gtest/gtest.h>
 
-#include "ivk/model_install.h"
+#include "ivk/api/model_install.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include <boost/json.hpp>
 
-#include "ivk/model_record.h"
+#include "ivk/models/model_record.h"
 #include "support/fixtures.h"
 
 namespace json = boost::json;

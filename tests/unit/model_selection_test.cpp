@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "ivk/model_selection.h"
+#include "ivk/models/model_selection.h"
 #include "support/fixtures.h"
 #include "support/workflow_util.h"
 

@@ -3,8 +3,8 @@
 
 #include <boost/json.hpp>
 
-#include "ivk/model_sync.h"
-#include "ivk/workflow.h"
+#include "ivk/models/model_sync.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace json = boost::json;

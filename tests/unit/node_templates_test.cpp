@@ -1,4 +1,4 @@
-#include "ivk/node_templates.h"
+#include "ivk/workflow/node_templates.h"
 
 #include <gtest/gtest.h>
 

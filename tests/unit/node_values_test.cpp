@@ -3,9 +3,9 @@
 
 #include <boost/json.hpp>
 
-#include "ivk/graph.h"
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/graph.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace json = boost::json;

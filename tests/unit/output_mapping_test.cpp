@@ -1,12 +1,12 @@
 // Output mapping on the recorded queue items of real servers and on sessions written here.
-#include "ivk/output_mapping.h"
+#include "ivk/client/output_mapping.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace ivk {

@@ -1,4 +1,4 @@
-#include "ivk/png_metadata.h"
+#include "ivk/workflow/png_metadata.h"
 
 #include <gtest/gtest.h>
 #include <spng.h>

@@ -1,7 +1,7 @@
 // Prompt adaptation per model base.
 #include <gtest/gtest.h>
 
-#include "ivk/prompt_style.h"
+#include "ivk/models/prompt_style.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "ivk/retry_policy.h"
+#include "transport/retry_decision.h"
 
 #include <gtest/gtest.h>
 
@@ -8,14 +8,14 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ivk::AttemptOutcome;
 using ivk::Idempotency;
 using ivk::RetryPolicy;
 using ivk::TransportFailure;
+using ivk::detail::AttemptOutcome;
 using std::chrono::milliseconds;
 
 // Returns the same value every time: 0.5 means "no jitter" (factor 1.0).
-class FixedRandom : public ivk::RandomSource {
+class FixedRandom : public ivk::detail::RandomSource {
  public:
   explicit FixedRandom(double value) : value_(value) {}
   double next_unit() override { return value_; }
@@ -30,7 +30,7 @@ const auto kNow = std::chrono::sys_days{std::chrono::year{2026} / 11 / 26} + 10h
 std::optional<milliseconds> delay(int attempt, Idempotency idem, const AttemptOutcome& outcome,
                                   double u = 0.5, RetryPolicy policy = {}) {
   FixedRandom random(u);
-  return ivk::next_delay(policy, attempt, idem, outcome, random, kNow);
+  return ivk::detail::next_delay(policy, attempt, idem, outcome, random, kNow);
 }
 
 constexpr auto kIdem = Idempotency::idempotent;
@@ -48,13 +48,13 @@ TEST(RetryPolicy, DefaultIdempotencyByMethod) {
 TEST(RetryPolicy, RetriesOnlyTransientFailures) {
   for (auto kind :
        {TransportFailure::connect_failed, TransportFailure::timed_out, TransportFailure::connection_reset})
-    EXPECT_TRUE(ivk::is_retryable(kIdem, AttemptOutcome::transport(kind)));
-  EXPECT_FALSE(ivk::is_retryable(kIdem, AttemptOutcome::transport(TransportFailure::other)));
+    EXPECT_TRUE(ivk::detail::is_retryable(kIdem, AttemptOutcome::transport(kind)));
+  EXPECT_FALSE(ivk::detail::is_retryable(kIdem, AttemptOutcome::transport(TransportFailure::other)));
   for (int status : {429, 502, 503, 504})
-    EXPECT_TRUE(ivk::is_retryable(kIdem, AttemptOutcome::http(status))) << status;
+    EXPECT_TRUE(ivk::detail::is_retryable(kIdem, AttemptOutcome::http(status))) << status;
   // 500 is InvokeAI's wrapper for every exception: never transient. No 4xx but 429 either.
   for (int status : {500, 501, 400, 401, 403, 404, 409, 422, 200})
-    EXPECT_FALSE(ivk::is_retryable(kIdem, AttemptOutcome::http(status))) << status;
+    EXPECT_FALSE(ivk::detail::is_retryable(kIdem, AttemptOutcome::http(status))) << status;
 }
 
 // enqueue_batch, upload and install are POSTs: a retry could enqueue the same job twice.
@@ -100,7 +100,7 @@ TEST(RetryPolicy, JitterIsDeterministicUnderInjectedRandom) {
   EXPECT_EQ(delay(6, kIdem, outcome, 0.999, policy), 5000ms);  // jitter never exceeds the cap
   EXPECT_EQ(delay(6, kIdem, outcome, 0.0, policy), 4000ms);
 
-  ivk::DefaultRandomSource a(42), b(42);
+  ivk::detail::DefaultRandomSource a(42), b(42);
   for (int i = 0; i < 100; ++i) {
     const double x = a.next_unit();
     EXPECT_EQ(x, b.next_unit());
@@ -121,17 +121,17 @@ TEST(RetryPolicy, HonoursRetryAfterSeconds) {
 }
 
 TEST(RetryPolicy, HonoursRetryAfterHttpDates) {
-  EXPECT_EQ(ivk::parse_retry_after("Thu, 26 Nov 2026 10:00:07 GMT", kNow), 7000ms);
-  EXPECT_EQ(ivk::parse_retry_after("Thursday, 26-Nov-26 10:00:20 GMT", kNow), 20000ms);
-  EXPECT_EQ(ivk::parse_retry_after("Thu Nov 26 10:00:05 2026", kNow), 5000ms);
-  EXPECT_EQ(ivk::parse_retry_after("Thu Nov  6 10:00:05 2026", kNow), 0ms);  // in the past
-  EXPECT_EQ(ivk::parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", kNow), 0ms);
-  EXPECT_EQ(ivk::parse_retry_after("Fri, 27 Nov 2026 10:00:00 GMT", kNow), 86400000ms);
-  EXPECT_FALSE(ivk::parse_retry_after("Thu, 31 Nov 2026 10:00:07 GMT", kNow));  // no such day
-  EXPECT_FALSE(ivk::parse_retry_after("Thu, 26 Foo 2026 10:00:07 GMT", kNow));
-  EXPECT_FALSE(ivk::parse_retry_after("Thu, 26 Nov 2026 25:00:07 GMT", kNow));
-  EXPECT_FALSE(ivk::parse_retry_after("", kNow));
-  EXPECT_EQ(ivk::parse_retry_after("17", kNow), 17000ms);
+  EXPECT_EQ(ivk::detail::parse_retry_after("Thu, 26 Nov 2026 10:00:07 GMT", kNow), 7000ms);
+  EXPECT_EQ(ivk::detail::parse_retry_after("Thursday, 26-Nov-26 10:00:20 GMT", kNow), 20000ms);
+  EXPECT_EQ(ivk::detail::parse_retry_after("Thu Nov 26 10:00:05 2026", kNow), 5000ms);
+  EXPECT_EQ(ivk::detail::parse_retry_after("Thu Nov  6 10:00:05 2026", kNow), 0ms);  // in the past
+  EXPECT_EQ(ivk::detail::parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", kNow), 0ms);
+  EXPECT_EQ(ivk::detail::parse_retry_after("Fri, 27 Nov 2026 10:00:00 GMT", kNow), 86400000ms);
+  EXPECT_FALSE(ivk::detail::parse_retry_after("Thu, 31 Nov 2026 10:00:07 GMT", kNow));  // no such day
+  EXPECT_FALSE(ivk::detail::parse_retry_after("Thu, 26 Foo 2026 10:00:07 GMT", kNow));
+  EXPECT_FALSE(ivk::detail::parse_retry_after("Thu, 26 Nov 2026 25:00:07 GMT", kNow));
+  EXPECT_FALSE(ivk::detail::parse_retry_after("", kNow));
+  EXPECT_EQ(ivk::detail::parse_retry_after("17", kNow), 17000ms);
 
   EXPECT_EQ(delay(1, kIdem, AttemptOutcome::http(503, "Thu, 26 Nov 2026 10:00:02 GMT")), 2000ms);
   EXPECT_EQ(delay(1, kIdem, AttemptOutcome::http(503, "Fri, 27 Nov 2026 10:00:00 GMT")), 30000ms);

@@ -6,7 +6,7 @@
 
 #include "client/run_journal.h"
 
-namespace ivk::client {
+namespace ivk::detail {
 namespace {
 
 class RunJournalTest : public ::testing::Test {
@@ -162,4 +162,4 @@ TEST_F(RunJournalTest, WhatWasCommittedIsThereAfterReopening) {
 }
 
 }  // namespace
-}  // namespace ivk::client
+}  // namespace ivk::detail

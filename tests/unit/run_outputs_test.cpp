@@ -1,8 +1,8 @@
 // Safe local names for server-supplied image names, and the run.json manifest.
 #include <gtest/gtest.h>
 
-#include "ivk/image_download.h"
-#include "ivk/run_manifest.h"
+#include "ivk/client/image_download.h"
+#include "ivk/client/run_manifest.h"
 
 namespace ivk {
 namespace {

@@ -1,6 +1,6 @@
 // RunPlan: index order over runs × file rows × sweep groups, CSV and JSONL inputs files, errors
 // with their file, line and column, and a large file read lazily.
-#include "ivk/run_plan.h"
+#include "ivk/client/run_plan.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "ivk/server_error.h"
+#include "transport/server_error.h"
 
 #include <gtest/gtest.h>
 

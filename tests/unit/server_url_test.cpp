@@ -1,4 +1,5 @@
-#include "ivk/server_url.h"
+#include "ivk/transport/server_url.h"
+#include "ivk/client/server_config.h"
 
 #include <gtest/gtest.h>
 
@@ -152,7 +153,7 @@ TEST(ServerUrl, RejectsQueryAndFragment) {
 TEST(ServerUrl, RejectsUserInfoWithoutEchoingIt) {
   const auto message = parse_error("http://alice:s3cret@h:9090/x");
   EXPECT_NE(message.find("user names and passwords"), std::string::npos);
-  EXPECT_NE(message.find("--token or INVOKEAI_TOKEN"), std::string::npos);
+  EXPECT_NE(message.find("a token option, or INVOKEAI_TOKEN"), std::string::npos);
   EXPECT_NE(message.find("\"http://***@h:9090/x\""), std::string::npos);
   EXPECT_EQ(message.find("s3cret"), std::string::npos);
   EXPECT_EQ(message.find("alice"), std::string::npos);
@@ -251,7 +252,7 @@ TEST_F(ConfigFile, ErrorsNameTheSourceAndNeverTheToken) {
 
   config = ivk::resolve_server_config("h:0", std::nullopt, {}, std::nullopt);
   ASSERT_FALSE(config);
-  EXPECT_EQ(config.error().source, "--url");
+  EXPECT_EQ(config.error().source, "ClientOptions::url");
 
   config = ivk::resolve_server_config(std::nullopt, std::nullopt, {{"INVOKEAI_TOKEN", "Bearer abc.def"}},
                                       std::nullopt);

@@ -1,4 +1,5 @@
-#include "ivk/server_version.h"
+#include "ivk/transport/server_version.h"
+#include "ivk/transport/auth_status.h"
 
 #include <gtest/gtest.h>
 
@@ -86,38 +87,26 @@ TEST(ServerVersion, ToString) {
   EXPECT_FALSE(v("6.8.1.post1").is_prerelease());
 }
 
-TEST(ServerVersion, FeatureGatesFollowSpec13) {
+TEST(ServerVersion, AtLeastComparesReleasesAndCountsPreReleasesAsTheirRelease) {
   const auto v5 = v("5.0.0");
   EXPECT_TRUE(v5.is_supported());
   EXPECT_FALSE(v("4.2.8").is_supported());
-  EXPECT_FALSE(v5.has_list_all());
-  EXPECT_TRUE(v5.has_cursor_list());
-  EXPECT_FALSE(v5.has_item_ids_route());
-  EXPECT_TRUE(v5.has_app_config());
-  EXPECT_FALSE(v5.supports_multiuser());
-  EXPECT_FALSE(v5.has_enqueue_item_ids());
-  EXPECT_TRUE(v("5.7.0").has_enqueue_item_ids());
-
-  EXPECT_TRUE(v("6.0.0").has_list_all());
-  EXPECT_TRUE(v("6.6.2").has_cursor_list());
-  EXPECT_FALSE(v("6.6.2").has_item_ids_route());
-  EXPECT_TRUE(v("6.7.0").has_item_ids_route());
-  EXPECT_FALSE(v("6.7.0").has_cursor_list());
-  EXPECT_TRUE(v("6.8.1.post1").has_app_config());
-  EXPECT_FALSE(v("6.9.0rc1").has_app_config());  // pre-releases carry their release's routes
-  EXPECT_TRUE(v("6.9.0rc1").has_patchmatch_status());
-  EXPECT_TRUE(v("6.9.0").has_new_model_configs());
-
-  EXPECT_FALSE(v("6.11.1").supports_multiuser());
-  EXPECT_TRUE(v("6.12.0").supports_multiuser());
-  EXPECT_TRUE(v("6.12.0rc1").supports_multiuser());
-  EXPECT_FALSE(v("6.12.0").has_refreshed_token());
-  EXPECT_TRUE(v("6.13.0.rc1").has_refreshed_token());
-  EXPECT_TRUE(v("6.13.7").has_download_queue());
-  EXPECT_FALSE(v("6.13.8").has_download_queue());
-  EXPECT_FALSE(v("6.13.8").supports_base_url());
-  EXPECT_TRUE(v("6.14.0-alpha").supports_base_url());
-  EXPECT_TRUE(v("6.14.0-alpha").has_item_summaries());
+  EXPECT_FALSE(v5.at_least(6, 0));
+  EXPECT_TRUE(v("5.7.0").at_least(5, 7));
+  EXPECT_FALSE(v("5.8.0").has_runtime_config());
+  EXPECT_TRUE(v("5.9.0rc1").has_runtime_config());
+  EXPECT_FALSE(v("6.6.2").at_least(6, 7));
+  EXPECT_TRUE(v("6.7.0").at_least(6, 7));
+  EXPECT_TRUE(v("6.8.1.post1").at_least(6, 8, 1));
+  EXPECT_FALSE(v("6.8.1.post1").at_least(6, 9));
+  EXPECT_TRUE(v("6.9.0rc1").at_least(6, 9));  // pre-releases carry their release's routes
+  EXPECT_FALSE(v("6.11.1").at_least(6, 12));
+  EXPECT_TRUE(v("6.12.0rc1").at_least(6, 12));
+  EXPECT_TRUE(v("6.13.0.rc1").at_least(6, 13));
+  EXPECT_FALSE(v("6.13.7").at_least(6, 13, 8));
+  EXPECT_TRUE(v("6.13.8").at_least(6, 13, 8));
+  EXPECT_FALSE(v("6.13.8").at_least(6, 14));
+  EXPECT_TRUE(v("6.14.0-alpha").at_least(6, 14));
 }
 
 TEST(ServerVersion, FromVersionResponse) {

@@ -1,6 +1,6 @@
 // The Engine.IO v4 / Socket.IO v5 codec: exact wire strings both ways, and a refusal (never a crash)
 // for anything malformed.
-#include "ivk/socketio_codec.h"
+#include "events/socketio_codec.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 namespace {
 
 using ivk::ErrorCode;
-namespace eio = ivk::eio;
-namespace sio = ivk::sio;
+namespace eio = ivk::detail::eio;
+namespace sio = ivk::detail::sio;
 
 // A real shape of an InvokeAI 6.x invocation_progress payload (spec §8.3), with a preview image.
 const std::string kProgressPayload =

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "ivk/node_templates.h"
-#include "ivk/workflow.h"
+#include "ivk/workflow/node_templates.h"
+#include "ivk/workflow/workflow.h"
 #include "support/workflow_util.h"
 
 namespace {

@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "support/workflow_util.h"
+#include "workflow/workflow_access.h"
 
 namespace {
 
@@ -413,8 +414,8 @@ TEST(WorkflowMigration, Schema1LoadsAsSchema3) {
   EXPECT_EQ(wf.inputs()[1].kind, FieldKind::enumeration);
   EXPECT_EQ(wf.inputs()[1].value_json, "\"euler\"");
   // The input with no value stays without one.
-  EXPECT_EQ(wf.value_of(0, "latents"), std::nullopt);
-  EXPECT_EQ(wf.value_of(0, "steps"), "30");
+  EXPECT_EQ(ivk::detail::WorkflowAccess::value_of(wf, 0, "latents"), std::nullopt);
+  EXPECT_EQ(ivk::detail::WorkflowAccess::value_of(wf, 0, "steps"), "30");
   EXPECT_EQ(wf.to_json().find("LatentsField"), std::string::npos);
 }
 

@@ -9,8 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "ivk/workflow.h"
+#include "ivk/workflow/workflow.h"
 #include "support/workflow_util.h"
+#include "workflow/workflow_access.h"
 #include "workflow/workflow_model.h"
 
 namespace {
@@ -130,13 +131,13 @@ TEST(WorkflowValues, SetByIndexLabelTitleAndNodeField) {
   EXPECT_EQ(in[0].value_json, load_workflow("sdxl-text-to-image.json").inputs()[0].value_json);
   EXPECT_FALSE(in[8].value_json.has_value());
   // value_of sees the set value; fields outside the form keep theirs.
-  const auto& m = wf.model();
+  const auto& m = ivk::detail::WorkflowAccess::model(wf);
   const std::size_t noise = m.node_by_id.at("noise:f4Bv4UWa22");
   const std::size_t denoise = m.node_by_id.at("denoise_latents:TRC0Y88EWe");
-  EXPECT_EQ(wf.value_of(noise, "width"), "1024");
-  EXPECT_EQ(wf.value_of(denoise, "denoising_start"), "0");
-  EXPECT_EQ(wf.value_of(denoise, "no_such_field"), std::nullopt);
-  EXPECT_EQ(wf.value_of(9999, "width"), std::nullopt);
+  EXPECT_EQ(ivk::detail::WorkflowAccess::value_of(wf, noise, "width"), "1024");
+  EXPECT_EQ(ivk::detail::WorkflowAccess::value_of(wf, denoise, "denoising_start"), "0");
+  EXPECT_EQ(ivk::detail::WorkflowAccess::value_of(wf, denoise, "no_such_field"), std::nullopt);
+  EXPECT_EQ(ivk::detail::WorkflowAccess::value_of(wf, 9999, "width"), std::nullopt);
 }
 
 TEST(WorkflowValues, ResetAndCopiesAreIndependent) {
