@@ -38,12 +38,6 @@ Result<Board> resolve_board(BoardsApi& boards, const std::string& id_or_name) {
   return **by_name;
 }
 
-std::string names_json(const std::vector<std::string>& names) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + json_quote(names[i]);
-  return out + "]";
-}
-
 int run_list(const BoardsOptions& opts) {
   auto session = open_session(opts.server);
   if (!session) return report_error(session.error());
@@ -105,7 +99,7 @@ int run_delete(const BoardsOptions& opts) {
   if (!deleted) return report_error(deleted.error());
   if (opts.json)
     print_line("{\"board_id\":" + json_quote(deleted->board_id) +
-               ",\"deleted_images\":" + names_json(deleted->deleted_images) + "}");
+               ",\"deleted_images\":" + json_string_array(deleted->deleted_images) + "}");
   else
     std::cout << "deleted board " << board->board_id << " (" << board->board_name << ")"
               << (opts.with_images ? " and " + std::to_string(deleted->deleted_images.size()) + " image(s)"
@@ -127,7 +121,7 @@ int run_images(const BoardsOptions& opts) {
   auto names = boards.image_names(id);
   if (!names) return report_error(names.error());
   if (opts.json)
-    print_line(names_json(*names));
+    print_line(json_string_array(*names));
   else
     for (const auto& n : *names) print_line(n);
   return kExitOk;
@@ -147,8 +141,8 @@ int run_move(const BoardsOptions& opts, bool add) {
   }
   if (!moved) return report_error(moved.error());
   if (opts.json)
-    print_line("{\"images\":" + names_json(moved->images) +
-               ",\"affected_boards\":" + names_json(moved->affected_boards) + "}");
+    print_line("{\"images\":" + json_string_array(moved->images) +
+               ",\"affected_boards\":" + json_string_array(moved->affected_boards) + "}");
   else
     std::cout << (add ? "added " : "removed ") << moved->images.size() << " image(s)\n";
   return kExitOk;

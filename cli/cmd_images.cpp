@@ -36,12 +36,6 @@ struct ImagesOptions {
   bool intermediate = false;
 };
 
-std::string names_json(const std::vector<std::string>& names) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + json_quote(names[i]);
-  return out + "]";
-}
-
 // A board option given as an id or a name ("none": uncategorized).
 Result<std::string> board_id_of(ServerSession& session, const std::string& id_or_name) {
   if (id_or_name.empty() || id_or_name == "none") return std::string("none");
@@ -197,7 +191,7 @@ int run_delete(const ImagesOptions& opts) {
   auto deleted = images.remove_many(opts.names);
   if (!deleted) return report_error(deleted.error());
   if (opts.json)
-    print_line("{\"deleted_images\":" + names_json(deleted->deleted_images) + "}");
+    print_line("{\"deleted_images\":" + json_string_array(deleted->deleted_images) + "}");
   else
     std::cout << "deleted " << deleted->deleted_images.size() << " image(s)\n";
   return deleted->deleted_images.size() == opts.names.size() ? kExitOk : kExitFailure;
@@ -210,7 +204,7 @@ int run_star(const ImagesOptions& opts, bool star) {
   auto result = star ? images.star(opts.names) : images.unstar(opts.names);
   if (!result) return report_error(result.error());
   if (opts.json)
-    print_line("{\"images\":" + names_json(result->images) + "}");
+    print_line("{\"images\":" + json_string_array(result->images) + "}");
   else
     std::cout << (star ? "starred " : "unstarred ") << result->images.size() << " image(s)\n";
   return kExitOk;

@@ -58,20 +58,17 @@ struct RunCliOptions {
   int concurrency = 4;
 };
 
-std::string json_string_array(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + json_quote(items[i]);
-  return out + "]";
-}
-
-std::string counts_json(const RunCounts& c) {
-  std::string out = "\"done\":" + std::to_string(c.done) + ",\"running\":" + std::to_string(c.running) +
-                    ",\"pending\":" + std::to_string(c.pending) +
-                    ",\"waiting\":" + std::to_string(c.waiting) + ",\"failed\":" + std::to_string(c.failed) +
-                    ",\"canceled\":" + std::to_string(c.canceled) + ",\"total\":" + std::to_string(c.total) +
-                    ",\"items_per_second\":" + json_number(c.items_per_second);
-  if (c.eta_seconds) out += ",\"eta_seconds\":" + json_number(*c.eta_seconds);
-  return out;
+// The counts as members of the object being built (they ride on each item_finished line).
+void add_counts(JsonBuilder& out, const RunCounts& c) {
+  out.key("done").integer(static_cast<std::int64_t>(c.done));
+  out.key("running").integer(static_cast<std::int64_t>(c.running));
+  out.key("pending").integer(static_cast<std::int64_t>(c.pending));
+  out.key("waiting").integer(static_cast<std::int64_t>(c.waiting));
+  out.key("failed").integer(static_cast<std::int64_t>(c.failed));
+  out.key("canceled").integer(static_cast<std::int64_t>(c.canceled));
+  out.key("total").integer(static_cast<std::int64_t>(c.total));
+  out.key("items_per_second").number(c.items_per_second);
+  if (c.eta_seconds) out.key("eta_seconds").number(*c.eta_seconds);
 }
 
 std::string notice_kind_name(RunNotice::Kind kind) {
@@ -160,26 +157,26 @@ class RunPrinter {
  private:
   void print_json(const RunNotice& n, const RunCounts& c) {
     if (n.kind == RunNotice::Kind::node_progress) return;  // too many; counts ride on item_finished
-    std::string line = "{\"event\":\"" + notice_kind_name(n.kind) + "\"";
+    JsonBuilder line;
+    line.begin_object().key("event").string(notice_kind_name(n.kind));
     if (n.kind == RunNotice::Kind::enqueued) {
-      line += ",\"batch_id\":" + json_quote(n.batch_id) + ",\"enqueued\":" + std::to_string(n.count);
+      line.key("batch_id").string(n.batch_id).key("enqueued").integer(static_cast<std::int64_t>(n.count));
     } else if (n.kind == RunNotice::Kind::item_finished) {
-      line += ",\"index\":" + std::to_string(n.index) + ",\"item_id\":" + std::to_string(n.item_id) +
-              ",\"status\":" + json_quote(n.status) + ",\"images\":" + json_string_array(n.images) +
-              ",\"inputs\":{";
-      for (std::size_t i = 0; i < n.inputs.size(); ++i)
-        line += (i ? "," : "") + json_quote(n.inputs[i].first) + ":" + n.inputs[i].second;
-      line += "}";
-      if (n.error_type) line += ",\"error_type\":" + json_quote(*n.error_type);
-      if (n.error_message) line += ",\"error_message\":" + json_quote(*n.error_message);
-      line += "," + counts_json(c);
+      line.key("index").integer(static_cast<std::int64_t>(n.index)).key("item_id").integer(n.item_id);
+      line.key("status").string(n.status).key("images").raw(json_string_array(n.images));
+      line.key("inputs").begin_object();
+      for (const auto& [name, value_json] : n.inputs) line.key(name).raw(value_json);
+      line.end_object();
+      if (n.error_type) line.key("error_type").string(*n.error_type);
+      if (n.error_message) line.key("error_message").string(*n.error_message);
+      add_counts(line, c);
     } else {
-      if (!n.batch_id.empty()) line += ",\"batch_id\":" + json_quote(n.batch_id);
-      if (n.item_id != 0) line += ",\"item_id\":" + std::to_string(n.item_id);
-      if (n.count != 0) line += ",\"count\":" + std::to_string(n.count);
-      if (!n.message.empty()) line += ",\"message\":" + json_quote(n.message);
+      if (!n.batch_id.empty()) line.key("batch_id").string(n.batch_id);
+      if (n.item_id != 0) line.key("item_id").integer(n.item_id);
+      if (n.count != 0) line.key("count").integer(static_cast<std::int64_t>(n.count));
+      if (!n.message.empty()) line.key("message").string(n.message);
     }
-    print_line(line + "}");
+    print_line(line.end_object().str());
   }
 
   bool json_;
@@ -271,12 +268,18 @@ int run_workflow(RunCliOptions opts) {
 
   const RunCounts& c = report->counts;
   if (opts.json) {
-    print_line("{\"event\":\"done\",\"completed\":" + std::to_string(c.done) +
-               ",\"failed\":" + std::to_string(c.failed) + ",\"canceled\":" + std::to_string(c.canceled) +
-               ",\"images\":" + std::to_string(c.images_saved) + ",\"downloaded\":" +
-               std::to_string(c.downloaded) + ",\"skipped\":" + std::to_string(c.already_there) +
-               ",\"images_failed\":" + std::to_string(c.images_failed) +
-               ",\"requeued\":" + std::to_string(c.requeued) + ",\"total\":" + std::to_string(c.total) + "}");
+    JsonBuilder done;
+    done.begin_object().key("event").string("done");
+    done.key("completed").integer(static_cast<std::int64_t>(c.done));
+    done.key("failed").integer(static_cast<std::int64_t>(c.failed));
+    done.key("canceled").integer(static_cast<std::int64_t>(c.canceled));
+    done.key("images").integer(static_cast<std::int64_t>(c.images_saved));
+    done.key("downloaded").integer(static_cast<std::int64_t>(c.downloaded));
+    done.key("skipped").integer(static_cast<std::int64_t>(c.already_there));
+    done.key("images_failed").integer(static_cast<std::int64_t>(c.images_failed));
+    done.key("requeued").integer(static_cast<std::int64_t>(c.requeued));
+    done.key("total").integer(static_cast<std::int64_t>(c.total));
+    print_line(done.end_object().str());
   } else {
     std::cerr << "ivk: " << c.total << " item(s): " << c.done << " completed, " << c.failed << " failed, "
               << c.canceled << " canceled; " << c.images_saved << " image(s)";

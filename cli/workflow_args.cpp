@@ -33,7 +33,7 @@ Error in_sweep(Error e, const std::string& option, const std::string& argument, 
 }
 
 // One SweepDatum from `--sweep REF=a,b,c` (text read per the input's kind) or
-// `--sweep-json REF=[...]` (JSON values checked against the input).
+// `--sweep-json REF=[...]` (JSON values, checked later by the library with the rest of the plan).
 Result<SweepDatum> make_sweep(const Workflow& wf, const std::string& argument, bool json) {
   const std::string option = json ? "--sweep-json" : "--sweep";
   auto parts = split_assignment(argument);
@@ -55,10 +55,7 @@ Result<SweepDatum> make_sweep(const Workflow& wf, const std::string& argument, b
       e.message = option + " '" + argument + "': " + e.message;
       return tl::unexpected(std::move(e));
     }
-    for (std::size_t i = 0; i < items->size(); ++i) {
-      if (auto ok = wf.validate_value(**input, (*items)[i]); !ok)
-        return tl::unexpected(in_sweep(ok.error(), option, argument, i));
-    }
+    // The values are checked against the input once, by the library (RunPlan, the batch builder).
     datum.items = std::move(*items);
   } else {
     if (parts->second.empty())

@@ -45,6 +45,17 @@ function(ivk_layers_up_to layer out_var)
   set(${out_var} ${result} PARENT_SCOPE)
 endfunction()
 
+# Batches the target's sources when IVK_UNITY_BUILD is on (see CMakeLists.txt).
+function(ivk_unity_build target)
+  set_target_properties(${target} PROPERTIES UNITY_BUILD ${IVK_UNITY_BUILD}
+    UNITY_BUILD_BATCH_SIZE ${IVK_UNITY_BATCH_SIZE})
+  # In a batch each source is #included, so g++ takes a class whose member has a type from that
+  # file's anonymous namespace for one "in a header": a false alarm there (the unbatched build keeps it).
+  if(IVK_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+  endif()
+endfunction()
+
 # ivk_layer(NAME [SOURCES extra...] [LIBRARIES third-party targets...])
 # An OBJECT library ivk_layer_NAME from src/NAME/*.cpp (plus SOURCES), seeing only its include tree.
 function(ivk_layer name)
@@ -54,6 +65,7 @@ function(ivk_layer name)
   ivk_make_include_tree(layer-${name} tree ${visible})
   add_library(ivk_layer_${name} OBJECT ${sources} ${arg_SOURCES})
   set_target_properties(ivk_layer_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  ivk_unity_build(ivk_layer_${name})
   target_include_directories(ivk_layer_${name} PRIVATE ${tree})
   target_link_libraries(ivk_layer_${name} PRIVATE ivk_warnings tl::expected ${arg_LIBRARIES})
 endfunction()

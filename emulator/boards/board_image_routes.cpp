@@ -5,7 +5,7 @@
 namespace ivk::emu {
 namespace {
 
-const std::string kPrefix = "/api/v1/board_images";
+const std::string kBoardImagesPrefix = "/api/v1/board_images";
 
 std::optional<std::string> string_field(Validation& v, const Json& body, const char* key) {
   return v.field_string(body, key, Json::array({"body", key}));
@@ -63,7 +63,7 @@ Response remove_batch(ImageLibrary& lib, const Request& req) {
 }  // namespace
 
 void add_board_image_routes(Router& router, ImageLibrary& lib) {
-  const std::string p = kPrefix;
+  const std::string p = kBoardImagesPrefix;
   auto add = [&router, &lib](const char* method, const std::string& path,
                              Response (*fn)(ImageLibrary&, const Request&)) {
     router.add(method, path, Access::user, [&lib, fn](const Request& req) { return fn(lib, req); });

@@ -5,7 +5,7 @@
 namespace ivk::emu {
 namespace {
 
-const std::string kPrefix = "/api/v1/boards";
+const std::string kBoardsPrefix = "/api/v1/boards";
 constexpr std::size_t kMaxBoardName = 300;
 
 Json too_long_item(Json loc, const std::string& value) {
@@ -113,7 +113,7 @@ Response board_image_names(ImageLibrary& lib, const Request& req) {
 }  // namespace
 
 void add_board_routes(Router& router, ImageLibrary& lib) {
-  const std::string p = kPrefix;
+  const std::string p = kBoardsPrefix;
   auto add = [&router, &lib](const char* method, const std::string& path,
                              Response (*fn)(ImageLibrary&, const Request&)) {
     router.add(method, path, Access::user, [&lib, fn](const Request& req) { return fn(lib, req); });

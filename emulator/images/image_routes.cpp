@@ -17,7 +17,7 @@ const std::vector<std::string> kImageCategories = {"general", "mask", "control",
 
 namespace {
 
-const std::string kPrefix = "/api/v1/images";
+const std::string kImagesPrefix = "/api/v1/images";
 
 std::optional<std::string> read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -413,7 +413,7 @@ Response get_download(ImageLibrary& lib, const Request& req) {
 void add_image_routes(Router& router, ImageStore& images, EventSink events) {
   // ImageStore::create makes only ImageLibrary; a bad_cast here would be a wiring bug at startup.
   ImageLibrary& lib = dynamic_cast<ImageLibrary&>(images);
-  const std::string p = kPrefix;
+  const std::string p = kImagesPrefix;
   auto add = [&router, &lib](const char* method, const std::string& path, Access access,
                              Response (*fn)(ImageLibrary&, const Request&)) {
     router.add(method, path, access, [&lib, fn](const Request& req) { return fn(lib, req); });

@@ -14,6 +14,9 @@
 
 namespace ivk::emu {
 
+// Where the model manager's routes live (InvokeAI's v2 models router).
+inline constexpr const char* kModelsPrefix = "/api/v2/models";
+
 class ModelManagerImpl final : public ModelManager {
  public:
   ModelManagerImpl(const EmulatorOptions& options, std::filesystem::path data_dir, EventSink events,

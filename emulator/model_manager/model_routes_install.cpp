@@ -7,8 +7,6 @@
 namespace ivk::emu {
 namespace {
 
-const char* const kPrefix = "/api/v2/models";
-
 Response install(InstallQueue& installs, const Request& req) {
   Validation v;
   const auto source = v.query_string(req, "source");
@@ -70,7 +68,7 @@ std::optional<std::int64_t> job_id(Validation& v, const Request& req) {
 
 void add_model_install_routes(Router& router, ModelManagerImpl& models) {
   InstallQueue& installs = models.installs();
-  const std::string p = kPrefix;
+  const std::string p = kModelsPrefix;
   router.add("POST", p + "/install", Access::admin,
              [&installs](const Request& req) { return install(installs, req); });
   // Before /install/{id}, which would otherwise take "huggingface" for an id.

@@ -10,8 +10,6 @@
 namespace ivk::emu {
 namespace {
 
-const char* const kPrefix = "/api/v2/models";
-
 Response models_list(const ModelStore& store, const std::vector<Json>& records) {
   Json list = Json::array();
   for (const Json& r : records) list.push_back(store.for_response(r));
@@ -86,7 +84,7 @@ Response get_image(ModelStore& store, const Request& req) {
 
 void add_model_query_routes(Router& router, ModelManagerImpl& models) {
   ModelStore& store = models.store();
-  const std::string p = kPrefix;
+  const std::string p = kModelsPrefix;
   router.add("GET", p + "/", Access::user, [&store](const Request& req) { return list_models(store, req); });
   router.add("GET", p + "/get_by_attrs", Access::user,
              [&store](const Request& req) { return get_by_attrs(store, req); });

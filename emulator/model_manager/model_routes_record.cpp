@@ -12,8 +12,6 @@
 namespace ivk::emu {
 namespace {
 
-const char* const kPrefix = "/api/v2/models";
-
 // Only files inside the models folder belong to the server; in-place models stay on disk.
 void remove_owned_files(const ModelStore& store, const Json& record) {
   if (store.owns_files(record)) remove_model_files(store.absolute_path(record));
@@ -109,7 +107,7 @@ Response convert(ModelStore& store, const Request& req) {
 
 void add_model_record_routes(Router& router, ModelManagerImpl& models) {
   ModelStore& store = models.store();
-  const std::string p = kPrefix;
+  const std::string p = kModelsPrefix;
   router.add("PATCH", p + "/i/{key}", Access::admin,
              [&store](const Request& req) { return patch_record(store, req); });
   router.add("DELETE", p + "/i/{key}", Access::admin,

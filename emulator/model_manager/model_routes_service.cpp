@@ -13,8 +13,6 @@
 namespace ivk::emu {
 namespace {
 
-const char* const kPrefix = "/api/v2/models";
-
 std::string normal(const std::filesystem::path& p) {
   std::string s = p.lexically_normal().string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();
@@ -72,7 +70,7 @@ Response hf_login(ModelManagerImpl& models, const Request& req) {
 
 void add_model_service_routes(Router& router, ModelManagerImpl& models) {
   ModelStore& store = models.store();
-  const std::string p = kPrefix;
+  const std::string p = kModelsPrefix;
   router.add("GET", p + "/scan_folder", Access::admin,
              [&store](const Request& req) { return scan_folder(store, req); });
   router.add("GET", p + "/hugging_face", Access::admin, [](const Request& req) { return hugging_face(req); });

@@ -15,6 +15,9 @@ namespace ivk {
 // A JSON string literal, quotes included. UTF-8 passes through; control characters are escaped.
 std::string json_quote(std::string_view text);
 
+// A JSON array of string literals: ["a","b"].
+std::string json_string_array(const std::vector<std::string>& items);
+
 // The shortest text that reads back as the same double; "null" for NaN and infinities.
 std::string json_number(double value);
 

@@ -330,156 +330,193 @@ Status Run::Impl::recover() {
   return {};
 }
 
-Result<RunReport> Run::execute(const Observer& observer) {
-  Impl& s = *impl_;
-  s.observer = &observer;
-  s.started = Impl::Clock::now();
-  s.deadline = s.started + s.spec.timeout;
-  s.finished_this_execute = 0;
-  s.counts = RunCounts{};
-  s.cancel_sent = false;
-  s.client.session().set_deadline(s.deadline);
-  struct ClearDeadline {
-    Impl& s;
-    ~ClearDeadline() {
-      s.client.session().set_deadline(std::nullopt);
-      s.detach_events();
-      s.observer = nullptr;
-    }
-  } clear_deadline{s};
+namespace {
 
-  auto max_queue = s.client.max_queue_size();
+// Errors the server is to blame for and that may pass: the run waits and tries again. Anything
+// else (a refusal such as 422, an unsupported server, a local error) ends the run.
+bool is_passing(const Error& e) {
+  return e.code == ErrorCode::transport || e.code == ErrorCode::timeout ||
+         (e.code == ErrorCode::http && e.http_status >= 502 && e.http_status <= 504);
+}
+
+}  // namespace
+
+void Run::Impl::begin_execute(const Observer& run_observer) {
+  observer = &run_observer;
+  started = Clock::now();
+  deadline = started + spec.timeout;
+  finished_this_execute = 0;
+  counts = RunCounts{};
+  cancel_sent = false;
+  client.session().set_deadline(deadline);
+
+  // The window: how many of this run's items may be on the server at once, below its queue limit.
+  auto max_queue = client.max_queue_size();
   const std::int64_t limit = max_queue ? std::max<std::int64_t>(2, *max_queue) : kDefaultMaxQueueSize;
   const auto ceiling = static_cast<std::size_t>(limit - 1);
-  s.window = s.spec.window != 0 ? std::min(s.spec.window, ceiling)
-                                : std::clamp<std::size_t>(static_cast<std::size_t>(limit / 4), 1, 1000);
-  s.chunk = std::clamp<std::size_t>(s.spec.chunk != 0 ? s.spec.chunk : 100, 1, s.window);
+  window = spec.window != 0 ? std::min(spec.window, ceiling)
+                            : std::clamp<std::size_t>(static_cast<std::size_t>(limit / 4), 1, 1000);
+  chunk = std::clamp<std::size_t>(spec.chunk != 0 ? spec.chunk : 100, 1, window);
 
-  if (s.spec.download)
-    s.downloader = std::make_unique<ImageDownloader>(s.client.images(), s.spec.out_dir, s.spec.concurrency,
-                                                     [&s](const DownloadedImage& d) {
-                                                       std::lock_guard lock(s.mutex);
-                                                       s.downloads_done.push_back(d);
-                                                       s.cv.notify_all();
-                                                     });
-  s.attach_events();
+  if (spec.download)
+    downloader = std::make_unique<ImageDownloader>(client.images(), spec.out_dir, spec.concurrency,
+                                                   [this](const DownloadedImage& d) {
+                                                     std::lock_guard lock(mutex);
+                                                     downloads_done.push_back(d);
+                                                     cv.notify_all();
+                                                   });
+  attach_events();
+}
 
-  auto finish = [&](std::optional<Error> error) -> Result<RunReport> {
-    if (s.downloader) {
-      // Every download is bounded by the session's deadline, so this wait ends.
-      s.downloader->wait();
-      (void)s.drain_downloads();
-      s.downloader.reset();
+void Run::Impl::end_execute() {
+  client.session().set_deadline(std::nullopt);
+  detach_events();
+  observer = nullptr;
+}
+
+Result<RunReport> Run::Impl::report(std::optional<Error> error) {
+  if (downloader) {
+    // Every download is bounded by the session's deadline, so this wait ends.
+    downloader->wait();
+    (void)drain_downloads();
+    downloader.reset();
+  }
+  (void)refresh_counts();
+  auto written = write_manifest();
+  if (error) return tl::unexpected(std::move(*error));
+  if (!written) return tl::unexpected(written.error());
+  RunReport out;
+  out.counts = counts;
+  out.out_dir = spec.out_dir;
+  out.journal = journal->path();
+  out.manifest = spec.out_dir / detail::kManifestFileName;
+  out.resumed = resumed;
+  return out;
+}
+
+std::optional<Error> Run::Impl::check_deadline_and_cancel(Clock::time_point now) {
+  if (now >= deadline) {
+    (void)refresh_counts();
+    return make_error(ErrorCode::timeout, "the run did not finish within " + seconds_text(spec.timeout) +
+                                              " s: " + std::to_string(counts.finished()) + " of " +
+                                              std::to_string(counts.total) +
+                                              " items finished; run the same command again to go on");
+  }
+  if (!cancel_sent && spec.cancel_requested && spec.cancel_requested()) {
+    if (auto ok = cancel_on_server(); !ok) server_trouble(ok.error());
+    cancel_sent = true;
+  }
+  if (cancel_sent && open.empty() && unresolved.empty())
+    return make_error(ErrorCode::cancelled, "the run was interrupted; run the same command again to go on");
+  return std::nullopt;
+}
+
+std::optional<Error> Run::Impl::resolve_lost_answers(Clock::time_point now) {
+  // Nothing more is sent until each lost answer is known to have reached the server or not.
+  while (!unresolved.empty() && now >= next_poll) {
+    auto [batch_id, indices] = unresolved.front();
+    auto ok = resolve_sending_batch(batch_id, indices);
+    if (!ok) {
+      if (ok.error().code == ErrorCode::io) return ok.error();
+      server_trouble(ok.error());
+      break;
     }
-    (void)s.refresh_counts();
-    auto written = s.write_manifest();
-    if (error) return tl::unexpected(std::move(*error));
-    if (!written) return tl::unexpected(written.error());
-    RunReport report;
-    report.counts = s.counts;
-    report.out_dir = s.spec.out_dir;
-    report.journal = s.journal->path();
-    report.manifest = s.spec.out_dir / detail::kManifestFileName;
-    report.resumed = s.resumed;
-    return report;
-  };
+    unresolved.erase(unresolved.begin());
+  }
+  return std::nullopt;
+}
+
+Result<bool> Run::Impl::all_done() {
+  // Nothing on the server, nothing to send or look up, nothing downloading.
+  if (!open.empty() || !unresolved.empty() || !images_left.empty()) return false;
+  auto fresh = journal->items_in_state("new", 1);
+  if (!fresh) return tl::unexpected(fresh.error());
+  auto next = journal->next_index();
+  if (!next) return tl::unexpected(next.error());
+  return fresh->empty() && *next >= plan.size();
+}
+
+void Run::Impl::wait_for_work(Clock::time_point now) {
+  std::unique_lock lock(mutex);
+  auto wake = std::min({next_poll, deadline, now + std::chrono::milliseconds(50)});
+  if (open.empty() && images_left.empty() && now < feed_paused_until)
+    wake = std::min(wake, feed_paused_until);
+  cv.wait_until(lock, wake, [&] {
+    return !inbox.empty() || !downloads_done.empty() || reconcile_now || !stream_changes.empty();
+  });
+}
+
+std::optional<Error> Run::Impl::poll_when_due() {
+  bool poll_now = false;
+  {
+    std::lock_guard lock(mutex);
+    poll_now = reconcile_now;
+    reconcile_now = false;
+  }
+  if ((poll_now || Clock::now() >= next_poll) && !batches.empty()) {
+    auto ok = poll();
+    if (!ok) {
+      if (ok.error().code == ErrorCode::io) return ok.error();
+      server_trouble(ok.error());
+    } else {
+      backoff = std::chrono::milliseconds(0);
+      const bool flowing = events != nullptr && counts.live_events;
+      next_poll = Clock::now() + (flowing ? spec.poll_with_events : spec.poll_without_events);
+    }
+  } else if (batches.empty() && unresolved.empty() && Clock::now() >= next_poll) {
+    // Nothing to poll: move the timer on so the wait does not spin. (Not while a lost answer waits
+    // for its lookup, which resolve_lost_answers does once next_poll has come.)
+    next_poll = Clock::now() + spec.poll_without_events;
+  }
+  return std::nullopt;
+}
+
+Result<bool> Run::Impl::turn(Clock::time_point& next_counts) {
+  const auto now = Clock::now();
+  if (auto e = check_deadline_and_cancel(now)) return tl::unexpected(std::move(*e));
+  if (auto e = resolve_lost_answers(now)) return tl::unexpected(std::move(*e));
+  if (auto ok = feed(); !ok) {
+    if (!is_passing(ok.error())) return tl::unexpected(ok.error());
+    server_trouble(ok.error());
+  }
+  auto done = all_done();
+  if (!done || *done) return done;
+
+  wait_for_work(now);
+  if (auto ok = apply_events(); !ok) {
+    if (ok.error().code == ErrorCode::io) return tl::unexpected(ok.error());
+    server_trouble(ok.error());
+  }
+  if (auto ok = drain_downloads(); !ok) return tl::unexpected(ok.error());
+  retry_due_downloads();
+  if (auto e = poll_when_due()) return tl::unexpected(std::move(*e));
+  if (Clock::now() >= next_counts) {
+    if (auto ok = refresh_counts(); !ok) return tl::unexpected(ok.error());
+    next_counts = Clock::now() + kCountsRefresh;
+  }
+  return false;
+}
+
+Result<RunReport> Run::execute(const Observer& observer) {
+  Impl& s = *impl_;
+  s.begin_execute(observer);
+  struct EndExecute {
+    Impl& s;
+    ~EndExecute() { s.end_execute(); }
+  } end_execute{s};
 
   if (auto ok = s.recover(); !ok) {
-    if (ok.error().code == ErrorCode::io || ok.error().code == ErrorCode::internal) return finish(ok.error());
+    if (ok.error().code == ErrorCode::io || ok.error().code == ErrorCode::internal)
+      return s.report(ok.error());
     s.server_trouble(ok.error());
   }
-  if (auto ok = s.refresh_counts(); !ok) return finish(ok.error());
+  if (auto ok = s.refresh_counts(); !ok) return s.report(ok.error());
   auto next_counts = Impl::Clock::now();
-
   for (;;) {
-    const auto now = Impl::Clock::now();
-    if (now >= s.deadline) {
-      (void)s.refresh_counts();
-      return finish(
-          make_error(ErrorCode::timeout, "the run did not finish within " + seconds_text(s.spec.timeout) +
-                                             " s: " + std::to_string(s.counts.finished()) + " of " +
-                                             std::to_string(s.counts.total) +
-                                             " items finished; run the same command again to go on"));
-    }
-    if (!s.cancel_sent && s.spec.cancel_requested && s.spec.cancel_requested()) {
-      if (auto ok = s.cancel_on_server(); !ok) s.server_trouble(ok.error());
-      s.cancel_sent = true;
-    }
-    if (s.cancel_sent && s.open.empty() && s.unresolved.empty())
-      return finish(
-          make_error(ErrorCode::cancelled, "the run was interrupted; run the same command again to go on"));
-
-    // Lost answers first: nothing more is sent until each is known to be there or not.
-    while (!s.unresolved.empty() && now >= s.next_poll) {
-      auto [batch_id, indices] = s.unresolved.front();
-      auto ok = s.resolve_sending_batch(batch_id, indices);
-      if (!ok) {
-        if (ok.error().code == ErrorCode::io) return finish(ok.error());
-        s.server_trouble(ok.error());
-        break;
-      }
-      s.unresolved.erase(s.unresolved.begin());
-    }
-    if (auto ok = s.feed(); !ok) {
-      const ErrorCode code = ok.error().code;
-      if (code == ErrorCode::transport || code == ErrorCode::timeout ||
-          (code == ErrorCode::http && ok.error().http_status >= 502 && ok.error().http_status <= 504))
-        s.server_trouble(ok.error());
-      else
-        return finish(ok.error());  // refused by the server (422...), unsupported, or a local error
-    }
-
-    // Done? Nothing on the server, nothing to send or look up, nothing downloading.
-    if (s.open.empty() && s.unresolved.empty() && s.images_left.empty()) {
-      auto fresh = s.journal->items_in_state("new", 1);
-      auto next = s.journal->next_index();
-      if (!fresh) return finish(fresh.error());
-      if (!next) return finish(next.error());
-      if (fresh->empty() && *next >= s.plan.size()) break;
-    }
-
-    {
-      std::unique_lock lock(s.mutex);
-      auto wake = std::min({s.next_poll, s.deadline, now + std::chrono::milliseconds(50)});
-      if (s.open.empty() && s.images_left.empty() && now < s.feed_paused_until)
-        wake = std::min(wake, s.feed_paused_until);
-      s.cv.wait_until(lock, wake, [&] {
-        return !s.inbox.empty() || !s.downloads_done.empty() || s.reconcile_now || !s.stream_changes.empty();
-      });
-    }
-    if (auto ok = s.apply_events(); !ok) {
-      if (ok.error().code == ErrorCode::io) return finish(ok.error());
-      s.server_trouble(ok.error());
-    }
-    if (auto ok = s.drain_downloads(); !ok) return finish(ok.error());
-    s.retry_due_downloads();
-    bool poll_now = false;
-    {
-      std::lock_guard lock(s.mutex);
-      poll_now = s.reconcile_now;
-      s.reconcile_now = false;
-    }
-    if ((poll_now || Impl::Clock::now() >= s.next_poll) && !s.batches.empty()) {
-      auto ok = s.poll();
-      if (!ok) {
-        if (ok.error().code == ErrorCode::io) return finish(ok.error());
-        s.server_trouble(ok.error());
-      } else {
-        s.backoff = std::chrono::milliseconds(0);
-        const bool flowing = s.events != nullptr && s.counts.live_events;
-        s.next_poll = Impl::Clock::now() + (flowing ? s.spec.poll_with_events : s.spec.poll_without_events);
-      }
-    } else if (s.batches.empty() && s.unresolved.empty() && Impl::Clock::now() >= s.next_poll) {
-      // Nothing to poll: move the timer on so the wait above does not spin. (Not while a lost answer
-      // waits for its lookup, which the top of the loop does once next_poll has come.)
-      s.next_poll = Impl::Clock::now() + s.spec.poll_without_events;
-    }
-    if (Impl::Clock::now() >= next_counts) {
-      if (auto ok = s.refresh_counts(); !ok) return finish(ok.error());
-      next_counts = Impl::Clock::now() + kCountsRefresh;
-    }
+    auto done = s.turn(next_counts);
+    if (!done) return s.report(std::move(done.error()));
+    if (*done) return s.report(std::nullopt);
   }
-  return finish(std::nullopt);
 }
 
 }  // namespace ivk

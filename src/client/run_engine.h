@@ -134,7 +134,18 @@ struct Run::Impl {
   Status drain_downloads();
   void retry_due_downloads();
   Status finish_item(std::uint64_t index);
-  // run.cpp
+  // run.cpp: the loop of Run::execute, one turn at a time.
+  void begin_execute(const Observer& run_observer);
+  void end_execute();
+  // Waits for the downloads, writes run.json and reports (or returns the error that ended the run).
+  Result<RunReport> report(std::optional<Error> error);
+  // One turn of the loop: send, look up, wait, follow, collect. True when every plan item is done.
+  Result<bool> turn(Clock::time_point& next_counts);
+  std::optional<Error> check_deadline_and_cancel(Clock::time_point now);
+  std::optional<Error> resolve_lost_answers(Clock::time_point now);
+  Result<bool> all_done();
+  void wait_for_work(Clock::time_point now);
+  std::optional<Error> poll_when_due();
   Status recover();
   Status refresh_counts();
   Status write_manifest();

@@ -57,6 +57,11 @@ struct RunPlanState {
 
   // Reads the whole inputs file once: validates every row, records the file's fields and row offsets.
   Status read_inputs_file(const Workflow& workflow, const std::filesystem::path& path);
+  // The two formats' row readers: each records row_offsets and returns where the last row ends.
+  Result<std::uint64_t> read_csv_rows(const Workflow& workflow, ByteSource& in);
+  Result<std::uint64_t> read_jsonl_rows(const Workflow& workflow, ByteSource& in);
+  // Adds the input ref names as the next field of the file, with its current value as the default.
+  Status add_file_field(const Workflow& workflow, const std::string& ref, std::string origin);
   // Fills values[0 .. file_inputs.size()) from data row `row`.
   Status fill_file_values(std::uint64_t row, std::vector<std::string>& values) const;
 };

@@ -59,132 +59,145 @@ tl::unexpected<Error> changed(const std::string& file, std::uint64_t row, const 
 
 }  // namespace
 
+Status detail::RunPlanState::add_file_field(const Workflow& workflow, const std::string& ref,
+                                            std::string origin) {
+  auto input = add_field(workflow, ref, std::move(origin));
+  if (!input) return tl::unexpected(input.error());
+  file_inputs.push_back(**input);
+  file_defaults.push_back(current_value(**input));
+  return {};
+}
+
+Result<std::uint64_t> detail::RunPlanState::read_csv_rows(const Workflow& workflow, detail::ByteSource& in) {
+  const std::string& name = file->name();
+  std::uint64_t end_of_rows = 0;
+  std::uint64_t line = 1;
+  std::vector<detail::CsvCell> cells;
+  auto record = detail::read_csv_record(in, line, cells);
+  if (in.error()) return tl::unexpected(*in.error());
+  if (!record) return at(record.error(), name, {});
+  if (!*record || detail::is_blank_record(cells))
+    return no_items(name,
+                    "the file has no header; expected a header row of input references, then "
+                    "one row an item");
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const std::string ref = trim(cells[c].text);
+    if (ref.empty())
+      return at(make_error(ErrorCode::invalid_argument,
+                           "column " + std::to_string(c + 1) +
+                               " has an empty header; expected an input reference (a label, an index "
+                               "or node_id.field_name)"),
+                name, location(1, c + 1));
+    if (auto added = add_file_field(workflow, ref, "column " + std::to_string(c + 1) + " '" + ref + "'");
+        !added)
+      return at(added.error(), name, location(1, c + 1));
+  }
+  const std::size_t columns = cells.size();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> blanks;  // (offset, line) of pending blank lines
+  while (true) {
+    const std::uint64_t offset = in.offset();
+    const std::uint64_t first_line = line;
+    record = detail::read_csv_record(in, line, cells);
+    if (in.error()) return tl::unexpected(*in.error());
+    if (!record) return at(record.error(), name, {});
+    if (!*record) break;
+    // Blank lines at the end are ignored; inside the rows they are rows of one empty cell.
+    if (detail::is_blank_record(cells)) {
+      blanks.emplace_back(offset, first_line);
+      continue;
+    }
+    if (!blanks.empty()) {
+      if (columns != 1)
+        return at(make_error(ErrorCode::parse_error, "a blank line among the rows; expected " +
+                                                         std::to_string(columns) +
+                                                         " cells, as in the header (remove the line)"),
+                  name, location(blanks.front().second, 1));
+      for (const auto& blank : blanks) row_offsets.push_back(blank.first);
+      blanks.clear();
+    }
+    if (cells.size() != columns)
+      return at(
+          make_error(ErrorCode::parse_error,
+                     "this row has " + cells_text(cells.size()) + ", the header has " + cells_text(columns) +
+                         "; expected one cell per column (an empty cell keeps the workflow's value)"),
+          name, location(first_line, std::min(cells.size(), columns) + 1));
+    for (std::size_t c = 0; c < columns; ++c) {
+      auto value = csv_value(file_inputs[c], cells[c], file_defaults[c]);
+      if (!value) {
+        Error e = value.error();
+        e.message = "column '" + fields[c].label + "': " + e.message;
+        return at(std::move(e), name, location(cells[c].line, c + 1));
+      }
+    }
+    row_offsets.push_back(offset);
+    end_of_rows = in.offset();
+  }
+  if (row_offsets.empty()) return no_items(name, "the file has a header but no rows");
+  return end_of_rows;
+}
+
+Result<std::uint64_t> detail::RunPlanState::read_jsonl_rows(const Workflow& workflow,
+                                                            detail::ByteSource& in) {
+  const std::string& name = file->name();
+  std::uint64_t end_of_rows = 0;
+  std::string line;
+  std::uint64_t line_number = 0;
+  std::vector<detail::JsonlMember> members;
+  std::vector<std::uint64_t> set_on_row;  // per file field: the last row that gave it a value
+  while (true) {
+    const std::uint64_t offset = in.offset();
+    const bool more = detail::read_jsonl_line(in, line);
+    if (in.error()) return tl::unexpected(*in.error());  // not a short line: a failed read
+    if (!more) break;
+    ++line_number;
+    if (detail::is_blank_line(line)) continue;
+    if (auto split = detail::split_jsonl_object(line, line_number, members); !split)
+      return at(split.error(), name, {});
+    const std::uint64_t row = row_offsets.size() + 1;
+    for (const detail::JsonlMember& m : members) {
+      auto known = jsonl_keys.find(m.key);
+      if (known == jsonl_keys.end()) {
+        if (m.key.empty())
+          return at(make_error(ErrorCode::invalid_argument,
+                               "an empty key; expected an input reference (a label, an index or "
+                               "node_id.field_name)"),
+                    name, location(line_number, m.key_column));
+        const std::string origin = "key '" + m.key + "' (line " + std::to_string(line_number) + ")";
+        if (auto added = add_file_field(workflow, m.key, origin); !added)
+          return at(added.error(), name, location(line_number, m.key_column));
+        known = jsonl_keys.emplace(m.key, file_inputs.size() - 1).first;
+        set_on_row.push_back(0);
+      }
+      const std::size_t f = known->second;
+      if (set_on_row[f] == row)
+        return at(make_error(ErrorCode::invalid_argument,
+                             "key '" + m.key + "' appears twice in this object; expected each input once"),
+                  name, location(line_number, m.key_column));
+      set_on_row[f] = row;
+      if (auto value = detail::check_value(file_inputs[f], m.value); !value) {
+        Error e = value.error();
+        e.message = "key '" + m.key + "': " + e.message;
+        return at(std::move(e), name, location(line_number, m.value_column));
+      }
+    }
+    row_offsets.push_back(offset);
+    end_of_rows = in.offset();
+  }
+  if (row_offsets.empty()) return no_items(name, "the file has no JSON object lines");
+  return end_of_rows;
+}
+
 Status detail::RunPlanState::read_inputs_file(const Workflow& workflow, const std::filesystem::path& path) {
   auto opened = detail::PlanFile::open(path);
   if (!opened) return tl::unexpected(opened.error());
   file = std::move(*opened);
-  const std::string& name = file->name();
   detail::Sha256 digest;
   detail::ByteSource in(*file, &digest);
   in.skip_bom();
-  auto add_file_field = [&](const std::string& ref, std::string origin) -> Status {
-    auto input = add_field(workflow, ref, std::move(origin));
-    if (!input) return tl::unexpected(input.error());
-    file_inputs.push_back(**input);
-    file_defaults.push_back(current_value(**input));
-    return {};
-  };
-  std::uint64_t end_of_rows = 0;
-
-  if (format == PlanFileFormat::csv) {
-    std::uint64_t line = 1;
-    std::vector<detail::CsvCell> cells;
-    auto record = detail::read_csv_record(in, line, cells);
-    if (in.error()) return tl::unexpected(*in.error());
-    if (!record) return at(record.error(), name, {});
-    if (!*record || detail::is_blank_record(cells))
-      return no_items(name,
-                      "the file has no header; expected a header row of input references, then "
-                      "one row an item");
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const std::string ref = trim(cells[c].text);
-      if (ref.empty())
-        return at(make_error(ErrorCode::invalid_argument,
-                             "column " + std::to_string(c + 1) +
-                                 " has an empty header; expected an input reference (a label, an index "
-                                 "or node_id.field_name)"),
-                  name, location(1, c + 1));
-      if (auto added = add_file_field(ref, "column " + std::to_string(c + 1) + " '" + ref + "'"); !added)
-        return at(added.error(), name, location(1, c + 1));
-    }
-    const std::size_t columns = cells.size();
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> blanks;  // (offset, line) of pending blank lines
-    while (true) {
-      const std::uint64_t offset = in.offset();
-      const std::uint64_t first_line = line;
-      record = detail::read_csv_record(in, line, cells);
-      if (in.error()) return tl::unexpected(*in.error());
-      if (!record) return at(record.error(), name, {});
-      if (!*record) break;
-      // Blank lines at the end are ignored; inside the rows they are rows of one empty cell.
-      if (detail::is_blank_record(cells)) {
-        blanks.emplace_back(offset, first_line);
-        continue;
-      }
-      if (!blanks.empty()) {
-        if (columns != 1)
-          return at(make_error(ErrorCode::parse_error, "a blank line among the rows; expected " +
-                                                           std::to_string(columns) +
-                                                           " cells, as in the header (remove the line)"),
-                    name, location(blanks.front().second, 1));
-        for (const auto& blank : blanks) row_offsets.push_back(blank.first);
-        blanks.clear();
-      }
-      if (cells.size() != columns)
-        return at(make_error(ErrorCode::parse_error,
-                             "this row has " + cells_text(cells.size()) + ", the header has " +
-                                 cells_text(columns) +
-                                 "; expected one cell per column (an empty cell keeps the workflow's value)"),
-                  name, location(first_line, std::min(cells.size(), columns) + 1));
-      for (std::size_t c = 0; c < columns; ++c) {
-        auto value = csv_value(file_inputs[c], cells[c], file_defaults[c]);
-        if (!value) {
-          Error e = value.error();
-          e.message = "column '" + fields[c].label + "': " + e.message;
-          return at(std::move(e), name, location(cells[c].line, c + 1));
-        }
-      }
-      row_offsets.push_back(offset);
-      end_of_rows = in.offset();
-    }
-    if (row_offsets.empty()) return no_items(name, "the file has a header but no rows");
-  } else {
-    std::string line;
-    std::uint64_t line_number = 0;
-    std::vector<detail::JsonlMember> members;
-    std::vector<std::uint64_t> set_on_row;  // per file field: the last row that gave it a value
-    while (true) {
-      const std::uint64_t offset = in.offset();
-      const bool more = detail::read_jsonl_line(in, line);
-      if (in.error()) return tl::unexpected(*in.error());  // not a short line: a failed read
-      if (!more) break;
-      ++line_number;
-      if (detail::is_blank_line(line)) continue;
-      if (auto split = detail::split_jsonl_object(line, line_number, members); !split)
-        return at(split.error(), name, {});
-      const std::uint64_t row = row_offsets.size() + 1;
-      for (const detail::JsonlMember& m : members) {
-        auto known = jsonl_keys.find(m.key);
-        if (known == jsonl_keys.end()) {
-          if (m.key.empty())
-            return at(make_error(ErrorCode::invalid_argument,
-                                 "an empty key; expected an input reference (a label, an index or "
-                                 "node_id.field_name)"),
-                      name, location(line_number, m.key_column));
-          const std::string origin = "key '" + m.key + "' (line " + std::to_string(line_number) + ")";
-          if (auto added = add_file_field(m.key, origin); !added)
-            return at(added.error(), name, location(line_number, m.key_column));
-          known = jsonl_keys.emplace(m.key, file_inputs.size() - 1).first;
-          set_on_row.push_back(0);
-        }
-        const std::size_t f = known->second;
-        if (set_on_row[f] == row)
-          return at(make_error(ErrorCode::invalid_argument,
-                               "key '" + m.key + "' appears twice in this object; expected each input once"),
-                    name, location(line_number, m.key_column));
-        set_on_row[f] = row;
-        if (auto value = detail::check_value(file_inputs[f], m.value); !value) {
-          Error e = value.error();
-          e.message = "key '" + m.key + "': " + e.message;
-          return at(std::move(e), name, location(line_number, m.value_column));
-        }
-      }
-      row_offsets.push_back(offset);
-      end_of_rows = in.offset();
-    }
-    if (row_offsets.empty()) return no_items(name, "the file has no JSON object lines");
-  }
-  row_offsets.push_back(end_of_rows);
+  auto end_of_rows =
+      format == PlanFileFormat::csv ? read_csv_rows(workflow, in) : read_jsonl_rows(workflow, in);
+  if (!end_of_rows) return tl::unexpected(end_of_rows.error());
+  row_offsets.push_back(*end_of_rows);
   file_digest = digest.hex_digest();
   return {};
 }

@@ -18,7 +18,7 @@ std::uint64_t fnv1a_64(std::string_view text) {
   return hash;
 }
 
-std::string env_value(const std::map<std::string, std::string>& env, const char* name) {
+std::string env_or_empty(const std::map<std::string, std::string>& env, const char* name) {
   const auto it = env.find(name);
   return it == env.end() ? std::string() : it->second;
 }
@@ -43,9 +43,9 @@ std::string server_templates_cache_name(const ServerUrl& url, const ServerVersio
 
 std::optional<std::filesystem::path> default_cache_dir(const std::map<std::string, std::string>& env) {
   // The XDG base directory specification: a relative path in XDG_CACHE_HOME is invalid and ignored.
-  if (const auto xdg = env_value(env, "XDG_CACHE_HOME"); !xdg.empty() && xdg.front() == '/')
+  if (const auto xdg = env_or_empty(env, "XDG_CACHE_HOME"); !xdg.empty() && xdg.front() == '/')
     return std::filesystem::path(xdg) / "ivk";
-  if (const auto home = env_value(env, "HOME"); !home.empty())
+  if (const auto home = env_or_empty(env, "HOME"); !home.empty())
     return std::filesystem::path(home) / ".cache" / "ivk";
   return std::nullopt;
 }

@@ -1,11 +1,17 @@
 #pragma once
-// ASCII-only case folding, for what InvokeAI and HTTP define in ASCII: header names, enum values,
-// model names compared loosely, file extensions. Locale-independent on purpose (std::tolower
-// depends on the C locale).
+// ASCII-only character classes and case folding, for what InvokeAI, HTTP and JSON define in ASCII:
+// header names, enum values, model names compared loosely, file extensions, numbers in text.
+// Locale-independent on purpose (std::isdigit and std::tolower depend on the C locale).
 #include <string>
 #include <string_view>
 
 namespace ivk::detail {
+
+constexpr bool is_ascii_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_ascii_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_ascii_hex(char c) noexcept {
+  return is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 constexpr char ascii_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;

@@ -57,6 +57,14 @@ std::optional<std::uint32_t> hex4(std::string_view s, std::size_t pos) {
 
 std::string json_quote(std::string_view text) { return detail::json_string(text); }
 
+std::string json_string_array(const std::vector<std::string>& items) {
+  JsonBuilder out;
+  out.begin_array();
+  for (const auto& item : items) out.string(item);
+  out.end_array();
+  return out.str();
+}
+
 std::string json_number(double value) {
   std::string out;
   detail::append_json_number(out, value);

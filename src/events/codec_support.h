@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii_case.h"
 #include "ivk/error.h"
 
 namespace ivk::detail {
@@ -21,7 +22,5 @@ inline std::size_t skip_json_space(std::string_view text, std::size_t pos) noexc
   while (pos < text.size() && is_json_space(text[pos])) ++pos;
   return pos;
 }
-
-inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 }  // namespace ivk::detail

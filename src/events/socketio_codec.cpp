@@ -1,6 +1,7 @@
 // Socket.IO v5 packets: <type>[<attachments>-][<namespace>,][<ack id>][<JSON data>].
 #include <simdjson.h>
 
+#include "core/ascii_case.h"
 #include "events/codec_support.h"
 #include "events/socketio_codec.h"
 #include "ivk/json_text.h"
@@ -87,7 +88,7 @@ Result<Packet> decode_frame(std::string_view text, bool validate_data) {
   if (is_binary(p.type)) {
     std::size_t count = 0;
     const std::size_t digits_start = i;
-    while (i < text.size() && detail::is_digit(text[i])) {
+    while (i < text.size() && detail::is_ascii_digit(text[i])) {
       count = count * 10 + static_cast<std::size_t>(text[i] - '0');
       if (count > kMaxAttachments)
         return detail::parse_fail(
@@ -107,9 +108,9 @@ Result<Packet> decode_frame(std::string_view text, bool validate_data) {
     p.nsp.assign(text.substr(i, end - i));
     i = comma == std::string_view::npos ? text.size() : comma + 1;
   }
-  if (i < text.size() && detail::is_digit(text[i])) {
+  if (i < text.size() && detail::is_ascii_digit(text[i])) {
     std::uint64_t id = 0;
-    while (i < text.size() && detail::is_digit(text[i])) {
+    while (i < text.size() && detail::is_ascii_digit(text[i])) {
       id = id * 10 + static_cast<std::uint64_t>(text[i] - '0');
       // Checked on every digit, so id never overflows: kMaxAckId * 10 + 9 fits in 64 bits.
       if (id > kMaxAckId)

@@ -12,17 +12,17 @@
 namespace ivk {
 namespace {
 
-bool contains(std::string_view haystack_lower, std::string_view needle) {
+bool contains_lowered(std::string_view haystack_lower, std::string_view needle) {
   return haystack_lower.find(needle) != std::string_view::npos;
 }
 
 bool is_quantized(const ModelRecord& r) {
-  return contains(r.format, "quantized") || contains(detail::ascii_lower(r.name), "quantized") ||
-         r.format == "gguf";
+  return contains_lowered(r.format, "quantized") ||
+         contains_lowered(detail::ascii_lower(r.name), "quantized") || r.format == "gguf";
 }
 
 bool is_inpaint(const ModelRecord& r) {
-  return r.variant == "inpaint" || contains(detail::ascii_lower(r.name), "inpaint");
+  return r.variant == "inpaint" || contains_lowered(detail::ascii_lower(r.name), "inpaint");
 }
 
 bool fits(const ModelRecord& r, const ModelSelection& sel) {
@@ -86,7 +86,7 @@ bool is_few_step_model(const ModelRecord& record) {
   if (record.variant == "schnell") return true;
   const auto name = detail::ascii_lower(record.name);
   for (const char* marker : {"turbo", "lightning", "schnell", "hyper", "lcm", "dmd2", "-tcd", "_tcd"})
-    if (contains(name, marker)) return true;
+    if (contains_lowered(name, marker)) return true;
   return false;
 }
 

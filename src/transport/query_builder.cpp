@@ -1,23 +1,18 @@
 // Query strings and path segments, percent-encoded for InvokeAI's FastAPI routes.
 #include <charconv>
 
+#include "core/ascii_case.h"
 #include "ivk/transport/server_url.h"
 
 namespace ivk {
-
-namespace {
-
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-}  // namespace
 
 std::string url_encode_query_value(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+    if (detail::is_ascii_alpha(c) || detail::is_ascii_digit(c) || c == '-' || c == '.' || c == '_' ||
+        c == '~') {
       out += c;
     } else {
       const auto byte = static_cast<unsigned char>(c);

@@ -19,9 +19,6 @@ constexpr std::string_view kExample =
     "a good URL looks like http://127.0.0.1:9090, https://invoke.example.com or "
     "http://host:9090/proxy/invoke";
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
     s.remove_prefix(1);
@@ -53,18 +50,20 @@ tl::unexpected<Error> bad_url(std::string_view text, std::string_view what) {
 }
 
 bool valid_reg_name(std::string_view host) {
-  return std::all_of(host.begin(), host.end(),
-                     [](char c) { return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_'; });
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return detail::is_ascii_alpha(c) || detail::is_ascii_digit(c) || c == '-' || c == '.' || c == '_';
+  });
 }
 
 bool valid_ipv6(std::string_view host) {
   if (host.find(':') == std::string_view::npos) return false;
-  return std::all_of(host.begin(), host.end(), [](char c) { return is_hex(c) || c == ':' || c == '.'; });
+  return std::all_of(host.begin(), host.end(),
+                     [](char c) { return detail::is_ascii_hex(c) || c == ':' || c == '.'; });
 }
 
 bool valid_path_char(char c) {
   // RFC 3986 pchar (unreserved, sub-delims, ':', '@', '%') plus '/'.
-  if (is_alpha(c) || is_digit(c)) return true;
+  if (detail::is_ascii_alpha(c) || detail::is_ascii_digit(c)) return true;
   return std::string_view("-._~!$&'()*+,;=:@%/").find(c) != std::string_view::npos;
 }
 
@@ -149,7 +148,7 @@ Result<ServerUrl> ServerUrl::parse(std::string_view text) {
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
     if (ec != std::errc{} || end != port_text.data() + port_text.size() ||
-        !std::all_of(port_text.begin(), port_text.end(), is_digit))
+        !std::all_of(port_text.begin(), port_text.end(), detail::is_ascii_digit))
       return bad_url(input, "the port \"" + std::string(port_text) + "\" is not a number");
     if (value < 1 || value > 65535)
       return bad_url(input, "the port " + std::string(port_text) + " is out of range (1-65535)");

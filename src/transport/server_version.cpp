@@ -6,18 +6,16 @@
 #include <charconv>
 #include <exception>
 #include <tuple>
+#include "core/ascii_case.h"
 
 namespace ivk {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
 // Reads a run of digits into out; false when there are none or the number overflows int.
 bool read_number(std::string_view& s, int& out) {
   std::size_t n = 0;
-  while (n < s.size() && is_digit(s[n])) ++n;
+  while (n < s.size() && detail::is_ascii_digit(s[n])) ++n;
   if (n == 0) return false;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + n, out);
   if (ec != std::errc{}) return false;
@@ -56,11 +54,11 @@ Result<ServerVersion> ServerVersion::parse(std::string_view text) {
   if (s.empty() || s.front() != '.') return bad_version(text, "it has no minor version");
   s.remove_prefix(1);
   if (!read_number(s, v.minor)) return bad_version(text, "the minor version is not a number");
-  if (!s.empty() && s.front() == '.' && s.size() > 1 && is_digit(s[1])) {
+  if (!s.empty() && s.front() == '.' && s.size() > 1 && detail::is_ascii_digit(s[1])) {
     s.remove_prefix(1);
     if (!read_number(s, v.patch)) return bad_version(text, "the patch version is not a number");
     // Further release numbers ("6.8.1.2") do not change any route: skip them.
-    while (s.size() > 1 && s.front() == '.' && is_digit(s[1])) {
+    while (s.size() > 1 && s.front() == '.' && detail::is_ascii_digit(s[1])) {
       int ignored = 0;
       s.remove_prefix(1);
       if (!read_number(s, ignored)) return bad_version(text, "a release number is too large");
@@ -71,14 +69,14 @@ Result<ServerVersion> ServerVersion::parse(std::string_view text) {
   if (s.front() == '.' || s.front() == '-' || s.front() == '_') s.remove_prefix(1);
   v.prerelease = std::string(s);
   std::size_t n = 0;
-  while (n < s.size() && is_alpha(s[n])) ++n;
+  while (n < s.size() && detail::is_ascii_alpha(s[n])) ++n;
   if (n == 0) return bad_version(text, "the suffix \"" + std::string(s) + "\" does not start with a label");
   v.phase = phase_of(s.substr(0, n));
   s.remove_prefix(n);
   if (!s.empty() && (s.front() == '.' || s.front() == '-' || s.front() == '_') && s.size() > 1 &&
-      is_digit(s[1]))
+      detail::is_ascii_digit(s[1]))
     s.remove_prefix(1);
-  if (!s.empty() && is_digit(s.front()) && !read_number(s, v.phase_number))
+  if (!s.empty() && detail::is_ascii_digit(s.front()) && !read_number(s, v.phase_number))
     return bad_version(text, "the suffix number is too large");
   // Anything after that ("6.8.1.post1.dev0") is kept in `prerelease` but does not affect ordering.
   return v;

@@ -5,14 +5,13 @@
 #include "workflow/json_location.h"
 
 #include <vector>
+#include "core/ascii_case.h"
 
 namespace ivk::detail {
 
 namespace {
 
 constexpr std::size_t kDefaultMaxDepth = 10000;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -160,7 +159,7 @@ class Scanner {
   bool scan_scalar() {
     const char c = s_[pos_];
     if (c == '"') return scan_string();
-    if (c == '-' || is_digit(c)) return scan_number();
+    if (c == '-' || detail::is_ascii_digit(c)) return scan_number();
     if (c == 't') return scan_literal("true");
     if (c == 'f') return scan_literal("false");
     if (c == 'n') return scan_literal("null");
@@ -184,18 +183,18 @@ class Scanner {
   bool scan_number() {
     auto digits = [&]() -> bool {  // one or more
       if (at_end()) return fail_end();
-      if (!is_digit(s_[pos_])) return fail("invalid number");
-      while (!at_end() && is_digit(s_[pos_])) ++pos_;
+      if (!detail::is_ascii_digit(s_[pos_])) return fail("invalid number");
+      while (!at_end() && detail::is_ascii_digit(s_[pos_])) ++pos_;
       return true;
     };
     if (s_[pos_] == '-') {
       ++pos_;
       if (at_end()) return fail_end();
-      if (!is_digit(s_[pos_])) return fail("invalid number");
+      if (!detail::is_ascii_digit(s_[pos_])) return fail("invalid number");
     }
     if (s_[pos_] == '0') {
       ++pos_;
-      if (!at_end() && is_digit(s_[pos_])) return fail("invalid number (leading zero)");
+      if (!at_end() && detail::is_ascii_digit(s_[pos_])) return fail("invalid number (leading zero)");
     } else if (!digits()) {
       return false;
     }

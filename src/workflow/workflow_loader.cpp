@@ -38,7 +38,7 @@ class Path {
   bool is_index_ = false;
 };
 
-tl::unexpected<Error> fail(ErrorCode code, std::string message, const Path& where) {
+tl::unexpected<Error> fail_at(ErrorCode code, std::string message, const Path& where) {
   return ivk::fail(code, std::move(message), where.str());
 }
 
@@ -111,17 +111,17 @@ class Indexer {
   std::size_t offset_of(const char* p) const { return static_cast<std::size_t>(p - buf_.data()); }
 
   Status syntax(const Path& path, simdjson::error_code e) const {
-    return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
-                path);
+    return fail_at(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
+                   path);
   }
 
   static Status fail_type(const Path& path, std::string_view expected, od::json_type found,
                           simdjson::error_code e) {
     if (e != simdjson::INCORRECT_TYPE)
-      return fail(ErrorCode::parse_error, std::string("malformed JSON (") + simdjson::error_message(e) + ")",
-                  path);
-    return fail(ErrorCode::invalid_workflow,
-                "expected " + std::string(expected) + ", found " + std::string(kind_name(found)), path);
+      return fail_at(ErrorCode::parse_error,
+                     std::string("malformed JSON (") + simdjson::error_message(e) + ")", path);
+    return fail_at(ErrorCode::invalid_workflow,
+                   "expected " + std::string(expected) + ", found " + std::string(kind_name(found)), path);
   }
 
   // Cheap check for the hot path; the message is only built when it fails (type_error).
@@ -133,8 +133,8 @@ class Indexer {
   Status type_error(od::value& v, const Path& path, std::string_view expected) {
     od::json_type t;
     if (auto e = v.type().get(t)) return syntax(path, e);
-    return fail(ErrorCode::invalid_workflow,
-                "expected " + std::string(expected) + ", found " + std::string(kind_name(t)), path);
+    return fail_at(ErrorCode::invalid_workflow,
+                   "expected " + std::string(expected) + ", found " + std::string(kind_name(t)), path);
   }
 
   // A view of `in_buffer` (which points into the padded copy) at the same place in the model's text.
@@ -264,16 +264,17 @@ class Indexer {
       Node node;
       node.position = i;
       if (auto s = read_node(nv, path, node); !s) return s;
-      if (node.id.empty()) return fail(ErrorCode::invalid_workflow, "node has no \"id\"", Path(path, "id"));
+      if (node.id.empty())
+        return fail_at(ErrorCode::invalid_workflow, "node has no \"id\"", Path(path, "id"));
       auto [it, inserted] = model_.node_by_id.emplace(node.id, model_.nodes.size());
       if (!inserted)
-        return fail(ErrorCode::invalid_workflow,
-                    "duplicate node id '" + std::string(node.id) + "' (first at $.nodes[" +
-                        std::to_string(model_.nodes[it->second].position) + "])",
-                    Path(path, "id"));
+        return fail_at(ErrorCode::invalid_workflow,
+                       "duplicate node id '" + std::string(node.id) + "' (first at $.nodes[" +
+                           std::to_string(model_.nodes[it->second].position) + "])",
+                       Path(path, "id"));
       if (node.kind == "invocation" && node.type.empty())
-        return fail(ErrorCode::invalid_workflow, "invocation node has no \"data.type\"",
-                    Path(Path(path, "data"), "type"));
+        return fail_at(ErrorCode::invalid_workflow, "invocation node has no \"data.type\"",
+                       Path(Path(path, "data"), "type"));
       model_.nodes.push_back(std::move(node));
       ++i;
     }
@@ -458,9 +459,9 @@ class Indexer {
       }
       if (edge.type.empty()) edge.type = "default";
       if (edge.source.empty())
-        return fail(ErrorCode::invalid_workflow, "edge has no \"source\"", Path(path, "source"));
+        return fail_at(ErrorCode::invalid_workflow, "edge has no \"source\"", Path(path, "source"));
       if (edge.target.empty())
-        return fail(ErrorCode::invalid_workflow, "edge has no \"target\"", Path(path, "target"));
+        return fail_at(ErrorCode::invalid_workflow, "edge has no \"target\"", Path(path, "target"));
       model_.edges.push_back(std::move(edge));
     }
     return {};
@@ -522,8 +523,8 @@ class Indexer {
         if (auto e = dv.type().get(t)) return syntax(Path(path, "data"), e);
         if (t == od::json_type::null) continue;
         if (t != od::json_type::object)
-          return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
-                      Path(path, "data"));
+          return fail_at(ErrorCode::invalid_workflow,
+                         "expected an object, found " + std::string(kind_name(t)), Path(path, "data"));
         od::object d;
         if (auto e = dv.get_object().get(d)) return syntax(Path(path, "data"), e);
         for (auto dfr : d) {
@@ -564,8 +565,8 @@ class Indexer {
     if (auto e = v.type().get(t)) return syntax(path, e);
     if (t == od::json_type::null) return {};
     if (t != od::json_type::object)
-      return fail(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
-                  path);
+      return fail_at(ErrorCode::invalid_workflow, "expected an object, found " + std::string(kind_name(t)),
+                     path);
     od::object o;
     if (auto e = v.get_object().get(o)) return syntax(path, e);
     for (auto fr : o) {
@@ -588,8 +589,8 @@ class Indexer {
     if (t == od::json_type::null) return {};
     const Path exposed_path("$.exposedFields");
     if (t != od::json_type::array)
-      return fail(ErrorCode::invalid_workflow, "expected an array, found " + std::string(kind_name(t)),
-                  exposed_path);
+      return fail_at(ErrorCode::invalid_workflow, "expected an array, found " + std::string(kind_name(t)),
+                     exposed_path);
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntax("$.exposedFields", e);
     std::size_t i = 0;

@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/ascii_case.h"
 #include "core/json_write.h"
+#include "workflow/value_rules.h"
 
 namespace ivk::detail {
 
@@ -23,39 +25,8 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-bool is_json_number(std::string_view s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i == n) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else if (is_digit(s[i])) {
-    while (i < n && is_digit(s[i])) ++i;
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    ++i;
-    const std::size_t digits = i;
-    while (i < n && is_digit(s[i])) ++i;
-    if (i == digits) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    const std::size_t digits = i;
-    while (i < n && is_digit(s[i])) ++i;
-    if (i == digits) return false;
-  }
-  return i == n;
-}
-
 bool is_number_char(char c) {
-  return is_digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+  return detail::is_ascii_digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
 // The number tokens of a JSON text in document order (outside strings, a number is the only
@@ -69,7 +40,7 @@ bool scan_numbers(std::string_view text, std::vector<std::string_view>& numbers)
       ++i;
       while (i < n && text[i] != '"') i += text[i] == '\\' ? std::size_t{2} : std::size_t{1};
       ++i;
-    } else if (c == '-' || is_digit(c)) {
+    } else if (c == '-' || detail::is_ascii_digit(c)) {
       const std::size_t start = i;
       while (i < n && is_number_char(text[i])) ++i;
       const std::string_view token = text.substr(start, i - start);

@@ -43,3 +43,8 @@ TEST(JsonText, BuilderPlacesCommas) {
 }
 
 }  // namespace
+
+TEST(JsonText, StringArrayQuotesEveryItem) {
+  EXPECT_EQ(ivk::json_string_array({}), "[]");
+  EXPECT_EQ(ivk::json_string_array({"a.png", "say \"hi\"\n"}), R"(["a.png","say \"hi\"\n"])");
+}
