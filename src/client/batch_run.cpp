@@ -4,11 +4,12 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <mutex>
-#include <set>
+#include <span>
+#include <utility>
 
-#include "batch_run_events.h"
+#include "client/batch_run_events.h"
+#include "client/batch_tracker.h"
 #include "ivk/events/event_stream.h"
 
 namespace ivk {
@@ -19,13 +20,36 @@ using Clock = std::chrono::steady_clock;
 
 // Events that arrive before the enqueue answer names the batch are kept, up to this many.
 constexpr std::size_t kEarlyEventLimit = 100000;
-// items_by_ids requests carry at most this many ids (a URL-free POST body, but keep answers modest).
-constexpr std::size_t kFetchChunk = 200;
 // How often wait() wakes up to look at cancel_requested when nothing else happens.
 constexpr auto kCancelCheck = std::chrono::milliseconds(50);
 
-bool is_terminal(std::string_view status) {
-  return status == "completed" || status == "failed" || status == "canceled";
+// The tracker's two reads, made over the queue.
+class QueueReads final : public detail::BatchReads {
+ public:
+  explicit QueueReads(QueueApi& queue) : queue_(queue) {}
+  Result<std::vector<QueueItem>> items_by_ids(std::span<const std::int64_t> ids) override {
+    return queue_.items_by_ids(ids);
+  }
+  Result<BatchStatus> batch_status(const std::string& batch_id) override {
+    return queue_.batch_status(batch_id);
+  }
+
+ private:
+  QueueApi& queue_;
+};
+
+Error timeout_error(std::chrono::milliseconds timeout, const std::string& queue_id,
+                    const detail::BatchTracker& tracker) {
+  const auto ms = timeout.count();
+  const RunProgress& progress = tracker.progress();
+  Error err = make_error(
+      ErrorCode::timeout,
+      "batch " + tracker.batch_id() + " did not finish within " +
+          (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") + ": " +
+          std::to_string(progress.finished()) + " of " + std::to_string(progress.total) + " items finished",
+      "POST queue/" + queue_id + "/enqueue_batch");
+  if (tracker.last_read_error()) err.detail = "last poll failed: " + tracker.last_read_error()->message;
+  return err;
 }
 
 }  // namespace
@@ -78,6 +102,24 @@ struct BatchRun::Impl {
       live = false;
     }
     cv.notify_all();
+  }
+
+  // What arrived while waiting (until wake at the latest), taken from the shared state.
+  struct News {
+    std::deque<detail::BatchEvent> events;
+    std::deque<std::pair<bool, std::string>> stream_changes;
+    bool reconcile_now = false;
+    bool live = false;
+  };
+  News wait_for_news(Clock::time_point wake) {
+    News news;
+    std::unique_lock lock(mutex);
+    cv.wait_until(lock, wake, [&] { return !inbox.empty() || reconcile_now || !stream_changes.empty(); });
+    news.events.swap(inbox);
+    news.stream_changes.swap(stream_changes);
+    news.reconcile_now = std::exchange(reconcile_now, false);
+    news.live = live;
+    return news;
   }
 
   void detach() {
@@ -134,204 +176,33 @@ Result<RunSummary> BatchRun::wait(const EventCallback& on_event) {
   Impl& s = *impl_;
   const auto start = Clock::now();
   const auto deadline = start + s.options.timeout;
-
-  RunSummary summary;
-  summary.batch_id = s.enqueued.batch_id;
-  // Servers list item ids newest first; the summary goes in execution (id) order.
-  std::vector<std::int64_t> order = s.enqueued.item_ids;
-  std::sort(order.begin(), order.end());
-  std::set<std::int64_t> pending(order.begin(), order.end());
-  std::set<std::int64_t> to_fetch;
-  std::map<std::int64_t, QueueItem> finished;
-  RunProgress progress;
-  progress.total = order.size();
-  std::optional<Error> last_read_error;
-
-  auto emit = [&](const RunEvent& e) {
-    if (on_event) on_event(e, progress);
-  };
-
-  auto finish = [&](QueueItem item) {
-    const std::int64_t id = item.item_id;
-    if (pending.erase(id) == 0) return;
-    to_fetch.erase(id);
-    if (item.status == "completed")
-      ++progress.completed;
-    else if (item.status == "failed")
-      ++progress.failed;
-    else
-      ++progress.canceled;
-    if (progress.current_item == id) {
-      progress.current_item.reset();
-      progress.current_node_type.clear();
-      progress.step_fraction.reset();
-    }
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    progress.eta_seconds = elapsed / static_cast<double>(progress.finished()) *
-                           static_cast<double>(progress.total - progress.finished());
-    RunEvent e;
-    e.kind = RunEvent::Kind::item_finished;
-    e.item_id = id;
-    e.status = item.status;
-    auto [it, inserted] = finished.emplace(id, std::move(item));
-    e.item = &it->second;
-    emit(e);
-    if (!s.options.keep_item_json) {
-      it->second.session_json.clear();
-      it->second.raw_json.clear();
-      it->second.session_json.shrink_to_fit();
-      it->second.raw_json.shrink_to_fit();
-    }
-  };
-
-  // Reads the given items and finishes the terminal ones. False when a read failed.
-  auto fetch = [&](std::vector<std::int64_t> ids) -> bool {
-    for (std::size_t i = 0; i < ids.size(); i += kFetchChunk) {
-      const std::size_t n = std::min(kFetchChunk, ids.size() - i);
-      ++summary.polls;
-      auto items = s.queue.items_by_ids(std::span<const std::int64_t>(ids.data() + i, n));
-      if (!items) {
-        last_read_error = items.error();
-        return false;
-      }
-      for (auto& item : *items)
-        if (is_terminal(item.status)) finish(std::move(item));
-    }
-    last_read_error.reset();
-    return true;
-  };
-
-  // The server's count of finished items against ours; reads the items that must have changed.
-  auto reconcile = [&]() {
-    ++summary.polls;
-    auto status = s.queue.batch_status(summary.batch_id);
-    if (!status) {
-      last_read_error = status.error();
-      return;
-    }
-    const auto& c = status->counts;
-    const auto server_finished = static_cast<std::size_t>(c.completed + c.failed + c.canceled);
-    if (server_finished <= progress.finished() || pending.empty()) return;
-    // Items run in id order within a priority: the lowest pending ids are the likeliest to be the
-    // ones that finished, so read those first and everything only when that was not enough.
-    const std::size_t missing = server_finished - progress.finished();
-    std::vector<std::int64_t> ids(pending.begin(), pending.end());
-    const std::size_t first = std::min(ids.size(), missing + 8);
-    const std::size_t before = progress.finished();
-    if (!fetch(std::vector<std::int64_t>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(first))))
-      return;
-    if (progress.finished() - before < missing && first < ids.size())
-      fetch(std::vector<std::int64_t>(ids.begin() + static_cast<std::ptrdiff_t>(first), ids.end()));
-  };
-
-  auto apply = [&](const detail::BatchEvent& be) {
-    ++summary.events;
-    if (pending.count(be.item_id) == 0) return;
-    RunEvent e;
-    e.item_id = be.item_id;
-    e.node_id = be.node_id;
-    e.node_type = be.node_type;
-    using K = detail::BatchEvent::Kind;
-    switch (be.kind) {
-      case K::status_changed:
-        if (is_terminal(be.status)) {
-          to_fetch.insert(be.item_id);  // the item itself is the truth: read it
-          return;
-        }
-        if (be.status != "in_progress") return;
-        progress.current_item = be.item_id;
-        e.kind = RunEvent::Kind::item_started;
-        e.status = be.status;
-        break;
-      case K::node_started:
-        progress.current_item = be.item_id;
-        progress.current_node_type = be.node_type;
-        progress.step_fraction.reset();
-        e.kind = RunEvent::Kind::node_started;
-        break;
-      case K::node_progress:
-        progress.current_item = be.item_id;
-        progress.current_node_type = be.node_type;
-        progress.step_fraction = be.percentage;
-        e.kind = RunEvent::Kind::node_progress;
-        e.percentage = be.percentage;
-        e.message = be.message;
-        break;
-      case K::node_completed: e.kind = RunEvent::Kind::node_completed; break;
-      case K::node_error: to_fetch.insert(be.item_id); return;
-      default: return;
-    }
-    emit(e);
-  };
+  QueueReads reads(s.queue);
+  detail::BatchTracker tracker(s.enqueued, s.options.keep_item_json, on_event, start);
 
   auto next_poll = start;  // reconcile once at once: the batch may be done already
-  while (!pending.empty()) {
+  while (!tracker.done()) {
     const auto now = Clock::now();
-    if (now >= deadline) {
-      const auto ms = s.options.timeout.count();
-      Error err = fail(ErrorCode::timeout,
-                       "batch " + summary.batch_id + " did not finish within " +
-                           (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") +
-                           ": " + std::to_string(progress.finished()) + " of " +
-                           std::to_string(progress.total) + " items finished",
-                       "POST queue/" + s.queue.queue_id() + "/enqueue_batch")
-                      .value();
-      if (last_read_error) err.detail = "last poll failed: " + last_read_error->message;
-      return tl::unexpected(std::move(err));
-    }
+    if (now >= deadline) return tl::unexpected(timeout_error(s.options.timeout, s.queue.queue_id(), tracker));
     if (!s.cancel_sent && s.options.cancel_requested && s.options.cancel_requested()) {
       if (auto c = cancel(); !c) return tl::unexpected(c.error());
-      summary.cancel_sent = true;
       next_poll = now;
     }
+    auto wake = std::min(next_poll, deadline);
+    if (s.options.cancel_requested && !s.cancel_sent) wake = std::min(wake, now + kCancelCheck);
+    Impl::News news = s.wait_for_news(wake);
 
-    std::deque<detail::BatchEvent> batch;
-    std::deque<std::pair<bool, std::string>> changes;
-    bool reconcile_now = false;
-    bool live = false;
-    {
-      std::unique_lock lock(s.mutex);
-      auto wake = std::min(next_poll, deadline);
-      if (s.options.cancel_requested && !s.cancel_sent) wake = std::min(wake, now + kCancelCheck);
-      s.cv.wait_until(lock, wake,
-                      [&] { return !s.inbox.empty() || s.reconcile_now || !s.stream_changes.empty(); });
-      batch.swap(s.inbox);
-      changes.swap(s.stream_changes);
-      reconcile_now = s.reconcile_now;
-      s.reconcile_now = false;
-      live = s.live;
-    }
-    progress.live_events = live;
-    for (auto& [restored, why] : changes) {
-      RunEvent e;
-      e.kind = restored ? RunEvent::Kind::stream_restored : RunEvent::Kind::stream_lost;
-      e.message = why;
-      emit(e);
-    }
-    for (const auto& be : batch) apply(be);
-    if (!to_fetch.empty()) {
-      // Read once; an item a failed read missed is found by the next reconciliation, not by spinning.
-      std::vector<std::int64_t> ids(to_fetch.begin(), to_fetch.end());
-      to_fetch.clear();
-      fetch(std::move(ids));
-    }
-    const auto after = Clock::now();
-    if (reconcile_now || after >= next_poll) {
-      reconcile();
-      const bool events_flowing = s.events != nullptr && live;
+    tracker.set_live(news.live);
+    for (auto& [restored, why] : news.stream_changes) tracker.on_stream_change(restored, std::move(why));
+    for (const auto& be : news.events) tracker.on_event(be);
+    tracker.fetch_marked(reads);
+    if (news.reconcile_now || Clock::now() >= next_poll) {
+      tracker.reconcile(reads);
+      const bool events_flowing = s.events != nullptr && news.live;
       next_poll =
           Clock::now() + (events_flowing ? s.options.poll_with_events : s.options.poll_without_events);
     }
   }
-
-  summary.completed = progress.completed;
-  summary.failed = progress.failed;
-  summary.canceled = progress.canceled;
-  summary.cancel_sent = summary.cancel_sent || s.cancel_sent;
-  summary.items.reserve(order.size());
-  for (std::int64_t id : order)
-    if (auto it = finished.find(id); it != finished.end()) summary.items.push_back(std::move(it->second));
-  return summary;
+  return tracker.take_summary(s.cancel_sent);
 }
 
 }  // namespace ivk
