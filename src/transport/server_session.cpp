@@ -1,5 +1,6 @@
-// ServerSession: URL and header building, the retry loop around one HttpTransport, and the bearer
-// token with its sliding refresh. See docs/adr/0006-http-transport.md.
+// ServerSession: the retry loop around one HttpTransport, with the bearer token and its sliding
+// refresh. The pieces the loop runs (building the request and each attempt, judging an answer,
+// deciding on a retry) are pure and live in session_attempt.cpp. See docs/adr/0006-http-transport.md.
 #include "ivk/transport/server_session.h"
 
 #include <algorithm>
@@ -7,32 +8,14 @@
 #include <thread>
 #include <utility>
 
-#include "core/ascii_case.h"
 #include "transport/retry_decision.h"
-#include "transport/secret_redaction.h"
-#include "transport/server_error.h"
+#include "transport/session_attempt.h"
 
 namespace ivk {
 
 namespace {
 
 using namespace std::chrono_literals;
-
-// Sets a header, replacing one of the same name: a caller's extra header overrides a default
-// instead of being sent twice.
-void set_header(std::vector<HttpHeader>& headers, std::string_view name, std::string_view value) {
-  for (auto& h : headers)
-    if (detail::equals_ignoring_ascii_case(h.name, name)) {
-      h.value = std::string(value);
-      return;
-    }
-  headers.push_back(HttpHeader{std::string(name), std::string(value)});
-}
-
-bool has_header(const std::vector<HttpHeader>& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [&](const HttpHeader& h) { return detail::equals_ignoring_ascii_case(h.name, name); });
-}
 
 // A throwing cancel check cannot mean "go on"; it counts as a cancel.
 bool is_cancelled(const std::function<bool()>& cancelled) noexcept {
@@ -67,28 +50,59 @@ tl::unexpected<Error> cancelled_error(std::string message, std::string where) {
   return tl::unexpected(make_error(ErrorCode::cancelled, std::move(message), std::move(where)));
 }
 
-// A run's deadline bounds each attempt: its whole time and its connect time are set explicitly (an
-// injected transport may not share the session's TransportOptions), never beyond what is left.
-// A configured 0 means "no limit", which the deadline turns into one.
-void cap_by_deadline(HttpRequest& http, std::chrono::milliseconds left, const TransportOptions& transport) {
-  auto capped = [left](std::chrono::milliseconds configured) {
-    return configured.count() <= 0 ? left : std::min(configured, left);
-  };
-  http.timeout = capped(http.timeout.value_or(transport.request_timeout));
-  http.connect_timeout = capped(http.connect_timeout.value_or(transport.connect_timeout));
+// What a run's deadline leaves for the next attempt, rounded up: a cap of 0 ms would mean "no limit"
+// to curl. nullopt without a deadline.
+std::optional<std::chrono::milliseconds> time_left(
+    std::optional<std::chrono::steady_clock::time_point> run_deadline,
+    std::chrono::steady_clock::time_point now) {
+  if (!run_deadline) return std::nullopt;
+  return std::chrono::ceil<std::chrono::milliseconds>(*run_deadline - now);
 }
 
-// A failure because the run's deadline came: ErrorCode::timeout whatever ended the last attempt,
-// since time, not the server, is what stops the request now. The last attempt's explanation stays
-// in the message, and the server's detail with it.
-tl::unexpected<Error> deadline_error(std::string_view what, const Error* last, std::string where) {
-  Error e =
-      make_error(ErrorCode::timeout, "the run's deadline was reached " + std::string(what), std::move(where));
-  if (last != nullptr) {
-    e.message += " (" + last->message + ")";
-    e.detail = last->detail;
+void notify_retry(const SessionOptions& options, int attempt, std::chrono::milliseconds delay,
+                  const Error& why) {
+  if (!options.on_retry) return;
+  try {
+    options.on_retry(attempt, delay, why);
+  } catch (...) {
+    // A failing progress display must not fail the request.
   }
-  return tl::unexpected(std::move(e));
+}
+
+// The attempts of one request until one succeeds, one fails for good, or the deadline or a cancel
+// ends them. The session is read per attempt: another thread may move the deadline or refresh the
+// token during our backoff.
+Result<HttpResponse> run_attempts(ServerSession& session, HttpTransport& transport,
+                                  const SessionOptions& options, const detail::PreparedRequest& prepared) {
+  const auto& cancelled = options.transport.cancelled;
+  for (int attempt = 1;; ++attempt) {
+    if (is_cancelled(cancelled))
+      return cancelled_error("cancelled before the request was sent", prepared.where);
+    const auto run_deadline = session.deadline();
+    const auto started = std::chrono::steady_clock::now();
+    if (run_deadline && started >= *run_deadline)
+      return tl::unexpected(detail::deadline_error(
+          attempt == 1 ? "before the request could be sent" : "before it could be retried", nullptr,
+          prepared.where));
+    const std::optional<std::string> sent_token = session.token();
+    const HttpRequest http =
+        detail::build_attempt(prepared, sent_token, time_left(run_deadline, started), options.transport);
+
+    detail::AttemptVerdict verdict = detail::judge_answer(transport.send(http), prepared);
+    if (verdict.refreshed_token) session.set_token(std::move(verdict.refreshed_token));
+    if (verdict.result) return std::move(*verdict.result);
+    detail::AttemptFailure& failure = verdict.result.error();
+    detail::redact_credentials(failure.why, sent_token, prepared.caller_secret, session.token());
+
+    const detail::RetryClock clock{run_deadline, std::chrono::steady_clock::now(),
+                                   std::chrono::system_clock::now()};
+    auto delay = detail::decide_retry(failure, attempt, prepared, options.retry, clock, thread_random());
+    if (!delay) return tl::unexpected(std::move(delay.error()));
+    notify_retry(options, attempt, *delay, failure.why);
+    if (!sleep_unless_cancelled(*delay, cancelled))
+      return cancelled_error("cancelled while waiting to retry (" + failure.why.message + ")",
+                             prepared.where);
+  }
 }
 
 }  // namespace
@@ -129,108 +143,11 @@ std::optional<std::chrono::steady_clock::time_point> ServerSession::deadline() c
 Result<HttpResponse> ServerSession::send(const ApiRequest& request) {
   std::string where = request.method + " " + request.path;
   try {
-    std::string url;
-    switch (request.root) {
-      case ApiRoot::v1: url = config_.url.v1(request.path); break;
-      case ApiRoot::v2: url = config_.url.v2(request.path); break;
-      case ApiRoot::none: url = config_.url.url(request.path); break;
-    }
-    // Errors name the path as it went on the wire (sub-path and /api/vN included), never the query.
-    const std::string origin = config_.url.origin();
-    where = request.method + " " + (url.starts_with(origin) ? url.substr(origin.size()) : url);
-    const std::string wire_path = where.substr(request.method.size() + 1);
-    url += request.query;
-
-    HttpRequest base;
-    base.method = request.method;
-    base.url = std::move(url);
-    base.body = request.body;
-    base.timeout = request.timeout;
-    set_header(base.headers, "Accept", "application/json");
-    if (!request.body.empty() || !request.content_type.empty())
-      set_header(base.headers, "Content-Type",
-                 request.content_type.empty() ? std::string_view("application/json") : request.content_type);
-    for (const auto& h : request.extra_headers) set_header(base.headers, h.name, h.value);
-    const bool caller_sets_auth = has_header(base.headers, "Authorization");
-    // A caller's own credential is as secret as the session's token.
-    std::string caller_secret;
-    for (const auto& h : base.headers)
-      if (detail::equals_ignoring_ascii_case(h.name, "Authorization"))
-        caller_secret = h.value.starts_with("Bearer ") ? h.value.substr(7) : h.value;
-
+    const detail::PreparedRequest prepared = detail::prepare_request(request, config_.url);
+    where = prepared.where;
     if (!transport_)
       return tl::unexpected(make_error(ErrorCode::internal, "the session has no transport", where));
-    const Idempotency idempotency = request.idempotency.value_or(default_idempotency(request.method));
-    const auto& cancelled = options_.transport.cancelled;
-
-    for (int attempt = 1;; ++attempt) {
-      if (is_cancelled(cancelled)) return cancelled_error("cancelled before the request was sent", where);
-
-      // Read per attempt, like the token: another thread may move the deadline during our backoff.
-      const auto run_deadline = deadline();
-      HttpRequest http = base;
-      http.fresh_connection = idempotency == Idempotency::not_idempotent;
-      if (run_deadline) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now >= *run_deadline)
-          return deadline_error(
-              attempt == 1 ? "before the request could be sent" : "before it could be retried", nullptr,
-              where);
-        // Rounded up: a cap of 0 ms would mean "no limit" to curl.
-        cap_by_deadline(http, std::chrono::ceil<std::chrono::milliseconds>(*run_deadline - now),
-                        options_.transport);
-      }
-
-      // Read the token per attempt: a concurrent request may have refreshed it during our backoff.
-      const std::optional<std::string> sent_token = token();
-      if (!caller_sets_auth && sent_token && !sent_token->empty())
-        http.headers.push_back(HttpHeader{"Authorization", "Bearer " + *sent_token});
-
-      HttpAttempt answer = transport_->send(http);
-      detail::AttemptOutcome outcome;
-      Error why;
-      if (answer) {
-        if (const auto fresh = answer->header("X-Refreshed-Token"); fresh && !fresh->empty())
-          set_token(std::string(*fresh));
-        const int status = answer->status;
-        if (status >= 200 && status < 300) return std::move(*answer);
-        std::optional<std::string> retry_after;
-        if (const auto ra = answer->header("Retry-After")) retry_after = std::string(*ra);
-        outcome = detail::AttemptOutcome::http(status, std::move(retry_after));
-        why = error_from_response(status, request.method, wire_path, answer->body);
-      } else {
-        outcome = detail::AttemptOutcome::transport(answer.error().kind);
-        why = std::move(answer.error().error);
-      }
-      // A server (or a proxy's error page) may echo the Authorization header back.
-      if (sent_token) redact_secret(why, *sent_token);
-      redact_secret(why, caller_secret);
-      if (const auto now_token = token(); now_token && now_token != sent_token)
-        redact_secret(why, *now_token);
-      if (why.code == ErrorCode::cancelled) return tl::unexpected(std::move(why));
-
-      // The attempt ran out of the time the deadline left it (curl's clock starts after ours, so
-      // "now" is past the deadline): say so, instead of "no answer within N ms".
-      const auto now = std::chrono::steady_clock::now();
-      if (run_deadline && !answer && why.code == ErrorCode::timeout && now >= *run_deadline)
-        return deadline_error("while waiting for the answer", &why, where);
-
-      const auto delay = detail::next_delay(options_.retry, attempt, idempotency, outcome, thread_random());
-      if (!delay) return tl::unexpected(std::move(why));
-      // Neither slept for nor attempted: a retry that cannot start before the deadline is no retry.
-      if (run_deadline && now + *delay >= *run_deadline)
-        return deadline_error("with no time left to retry (attempt " + std::to_string(attempt) + " failed)",
-                              &why, where);
-      if (options_.on_retry) {
-        try {
-          options_.on_retry(attempt, *delay, why);
-        } catch (...) {
-          // A failing progress display must not fail the request.
-        }
-      }
-      if (!sleep_unless_cancelled(*delay, cancelled))
-        return cancelled_error("cancelled while waiting to retry (" + why.message + ")", where);
-    }
+    return run_attempts(*this, *transport_, options_, prepared);
   } catch (const std::exception& e) {
     return tl::unexpected(make_error(ErrorCode::internal, std::string("sending failed: ") + e.what(), where));
   }

@@ -1,5 +1,5 @@
 // ServerSession's retry loop, URL and header building, token handling and error mapping against a
-// fake HttpTransport: no network, scripted attempts, every request recorded.
+// fake HttpTransport (support/fake_transport.h): no network, scripted attempts, every request recorded.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include "ivk/transport/http.h"
 #include "ivk/transport/server_session.h"
+#include "support/fake_transport.h"
 
 namespace {
 
@@ -25,38 +26,7 @@ using ivk::Idempotency;
 using ivk::ServerSession;
 using ivk::TransportFailure;
 using ivk::TransportFault;
-
-class FakeTransport : public ivk::HttpTransport {
- public:
-  struct Shared {
-    std::mutex mutex;
-    std::deque<HttpAttempt> script;
-    std::vector<HttpRequest> sent;
-  };
-  explicit FakeTransport(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-  HttpAttempt send(const HttpRequest& request) override {
-    std::lock_guard lock(shared_->mutex);
-    shared_->sent.push_back(request);
-    if (shared_->script.empty()) return answer(599, "fake transport: nothing scripted");
-    HttpAttempt next = std::move(shared_->script.front());
-    shared_->script.pop_front();
-    return next;
-  }
-
-  static HttpAttempt answer(int status, std::string body, std::vector<ivk::HttpHeader> headers = {}) {
-    HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    r.headers = std::move(headers);
-    return r;
-  }
-  static HttpAttempt fault(TransportFailure kind, ErrorCode code = ErrorCode::transport) {
-    return tl::unexpected(TransportFault{kind, ivk::make_error(code, "fake failure", "GET /x")});
-  }
-
- private:
-  std::shared_ptr<Shared> shared_;
-};
+using ivk::test::FakeTransport;
 
 struct Fixture {
   std::shared_ptr<FakeTransport::Shared> shared = std::make_shared<FakeTransport::Shared>();
