@@ -9,7 +9,8 @@
 #include "exit_codes.h"
 #include "ivk/api/models_api.h"
 #include "ivk/json_text.h"
-#include "ivk/models/model_helpers.h"
+#include "ivk/models/model_compat.h"
+#include "ivk/models/model_slots.h"
 #include "server_options.h"
 #include "table.h"
 

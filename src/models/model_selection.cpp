@@ -8,6 +8,8 @@
 
 #include "core/ascii_case.h"
 #include "ivk/json_text.h"
+#include "ivk/models/model_slots.h"
+#include "ivk/models/recommended_settings.h"
 
 namespace ivk {
 namespace {

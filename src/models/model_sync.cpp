@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/json_read.h"
 #include "core/json_write.h"
 #include "ivk/json_text.h"
 #include "workflow/workflow_access.h"
@@ -28,23 +29,13 @@ std::optional<ModelIdentifier> identifier_in(dom::parser& parser, std::string_vi
   dom::element key_el, name_el;
   if (o.at_key("key").get(key_el) != simdjson::SUCCESS || o.at_key("name").get(name_el) != simdjson::SUCCESS)
     return std::nullopt;
-  auto str = [&](std::string_view k) -> std::string {
-    dom::element e;
-    std::string_view s;
-    if (o.at_key(k).get(e) != simdjson::SUCCESS || e.get_string().get(s) != simdjson::SUCCESS) return {};
-    return std::string(s);
-  };
   ModelIdentifier id;
-  id.key = str("key");
-  id.hash = str("hash");
-  id.name = str("name");
-  id.base = str("base");
-  id.type = str("type");
-  dom::element sub;
-  std::string_view sub_text;
-  if (o.at_key("submodel_type").get(sub) == simdjson::SUCCESS &&
-      sub.get_string().get(sub_text) == simdjson::SUCCESS)
-    id.submodel_type = std::string(sub_text);
+  id.key = string_member(o, "key");
+  id.hash = string_member(o, "hash");
+  id.name = string_member(o, "name");
+  id.base = string_member(o, "base");
+  id.type = string_member(o, "type");
+  id.submodel_type = optional_string_member(o, "submodel_type");
   return id;
 }
 

@@ -10,7 +10,6 @@
 
 #include "ivk/api/models_api.h"
 #include "ivk/client/server_config.h"
-#include "ivk/models/model_helpers.h"
 #include "ivk/models/model_sync.h"
 #include "ivk/transport/server_session.h"
 #include "ivk/workflow/workflow.h"

@@ -7,8 +7,11 @@
 #include <tuple>
 #include <vector>
 
-#include "ivk/models/model_helpers.h"
+#include "ivk/models/lora_stack.h"
+#include "ivk/models/model_compat.h"
 #include "ivk/models/model_record.h"
+#include "ivk/models/model_slots.h"
+#include "ivk/models/recommended_settings.h"
 #include "ivk/workflow/workflow.h"
 #include "support/fixtures.h"
 #include "support/workflow_util.h"

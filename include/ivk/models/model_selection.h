@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "ivk/error.h"
-#include "ivk/models/model_helpers.h"
 #include "ivk/models/model_record.h"
 #include "ivk/models/model_sync.h"
 #include "ivk/models/prompt_style.h"
+#include "ivk/models/recommended_settings.h"
 #include "ivk/workflow/workflow.h"
 
 namespace ivk {

@@ -1,5 +1,6 @@
-// ModelsApi routes of newer servers: re-identification and bulk delete (6.9, 6.10), install job
-// control (6.12). Older servers answer these with 404 (ErrorCode::not_found).
+// ModelsApi maintenance routes: probing a model's files again, deleting many models in one request,
+// and pausing, resuming and restarting install jobs. Servers before 6.9 (reidentify), 6.10 (bulk
+// delete) and 6.12 (job control) answer them with 404 (ErrorCode::not_found).
 #include "api/model_manager_parse.h"
 #include "api/models_api_support.h"
 #include "core/json_read.h"
