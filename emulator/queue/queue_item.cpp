@@ -21,6 +21,11 @@ std::string queue_now() {
   return text;
 }
 
+std::int64_t queue_event_timestamp() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 Json fresh_session(const std::string& session_id, Json graph) {
   Json s = Json::object();
   s["id"] = session_id;

@@ -33,6 +33,9 @@ struct QueueItem {
 // "2025-08-21 07:19:51.147": the server's SQLite timestamps (UTC, milliseconds, no zone).
 std::string queue_now();
 
+// The Unix seconds the server puts in every event's timestamp.
+std::int64_t queue_event_timestamp();
+
 // A GraphExecutionState before execution: the graph, an empty execution graph, nothing run yet.
 Json fresh_session(const std::string& session_id, Json graph);
 

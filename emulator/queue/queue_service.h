@@ -1,8 +1,8 @@
 #pragma once
 // The SessionQueue implementation: queue items behind one mutex, the route operations, and the
-// worker thread that executes items one at a time (queue_worker.cpp). With a database (--persist)
-// every change is written through before the lock is released, so what a route answered survives a
-// crash. Private to the emulator.
+// worker thread that runs items one at a time through ItemExecutor (queue_worker.cpp). With a database
+// (--persist) every change is written through before the lock is released, so what a route answered survives
+// a crash. Private to the emulator.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -16,13 +16,14 @@
 #include <vector>
 
 #include "queue/batch_expansion.h"
+#include "queue/item_executor.h"
 #include "queue/queue_item.h"
 #include "queue/session_queue.h"
 #include "storage/state_db.h"
 
 namespace ivk::emu {
 
-class QueueService final : public SessionQueue {
+class QueueService final : public SessionQueue, private ExecutionHost {
  public:
   // items: what the database held (empty without one); next_item_id continues after them.
   QueueService(const EmulatorOptions& options, ImageStore& images, EventSink events,
@@ -59,14 +60,14 @@ class QueueService final : public SessionQueue {
   Json set_paused(bool paused);
 
  private:
-  using Events = std::vector<std::pair<std::string, Json>>;
+  using Events = QueueEvents;
 
   // Callers hold mutex_.
   Json queue_status_locked(const std::string& queue_id) const;
   Json batch_status_locked(const std::string& queue_id, const std::string& batch_id) const;
   Json status_changed_locked(const QueueItem& item) const;
   Json item_event_base_locked(const QueueItem& item) const;
-  void set_status_locked(QueueItem& item, const std::string& status, Events& events);
+  void set_status_locked(QueueItem& item, const std::string& status, Events& events) override;
   QueueItem* find_locked(const std::string& queue_id, std::int64_t item_id);
   const QueueItem* find_locked(const std::string& queue_id, std::int64_t item_id) const;
   template <class Pred>
@@ -76,16 +77,18 @@ class QueueService final : public SessionQueue {
   // Write-through to the database (no-ops without one). Best effort: a failed write cannot undo
   // what the queue already did, and the next change of the item writes it again.
   void persist_status_locked(const QueueItem& item);
-  void persist_session_locked(const QueueItem& item);
+  void persist_session_locked(const QueueItem& item) override;
   void persist_deleted_locked(const std::vector<std::int64_t>& item_ids);
   // Runs `body` as one database commit when there is a database, else just runs it.
   void in_transaction_locked(const std::function<void()>& body);
 
-  void emit(Events events) const;  // without mutex_ (the sink may be slow); holds event_order_
+  void emit(Events events) const override;  // without mutex_ (the sink may be slow); holds event_order_
 
-  // queue_worker.cpp
+  // queue_worker.cpp: the worker thread, and the queue as ItemExecutor sees it.
   void worker_loop();
-  void execute(std::int64_t item_id);
+  std::optional<ItemStart> start_item(std::int64_t item_id) override;
+  bool running(std::int64_t item_id) override;
+  bool update_item(std::int64_t item_id, const std::function<void(QueueItem&, Events&)>& change) override;
 
   EmulatorOptions options_;
   ImageStore& images_;
@@ -103,8 +106,5 @@ class QueueService final : public SessionQueue {
   std::atomic<bool> stop_{false};
   std::thread worker_;  // last: started once everything above exists
 };
-
-// The Unix seconds the server puts in every event's timestamp.
-std::int64_t queue_event_timestamp();
 
 }  // namespace ivk::emu

@@ -31,11 +31,6 @@ Json counts(const std::vector<const QueueItem*>& items) {
 
 }  // namespace
 
-std::int64_t queue_event_timestamp() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Result<std::unique_ptr<SessionQueue>> SessionQueue::create(const EmulatorOptions& options, ImageStore& images,
                                                            EventSink events, std::shared_ptr<StateDb> db) {
   LoadedQueue loaded;
